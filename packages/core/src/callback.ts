@@ -1,0 +1,54 @@
+import { InvalidArgumentError } from './errors';
+
+/** A Node-style callback: `(err)` on failure, `(null, value)` on success. */
+export type Callback<T> = (err: unknown, value?: T) => void;
+
+/** Receives an exception thrown by a user's callback. */
+export type CallbackErrorHandler = (thrown: unknown) => void;
+
+/** Rethrows outside any promise chain, as an ordinary uncaught exception. */
+export const rethrowAsync: CallbackErrorHandler = (thrown) => {
+  process.nextTick(() => {
+    throw thrown;
+  });
+};
+
+const ignore = (): void => {};
+
+/**
+ * Bridges a promise to an optional callback.
+ * - Without a callback the promise is returned. It is marked as handled, so a
+ *   caller that fires and forgets (express-session's `destroy(sid)`) never causes
+ *   an unhandled rejection; a caller that awaits still sees the error.
+ * - With a callback, it runs exactly once, after the promise settles. If the
+ *   callback throws, `onCallbackError` receives the exception; the callback is
+ *   never called a second time.
+ */
+export function settle<T>(
+  promise: Promise<T>,
+  callback: Callback<T> | null | undefined,
+  onCallbackError: CallbackErrorHandler = rethrowAsync,
+): Promise<T> | undefined {
+  if (callback == null) {
+    promise.catch(ignore);
+    return promise;
+  }
+  if (typeof callback !== 'function') {
+    const misuse = promise.then(() => Promise.reject(new InvalidArgumentError('callback', 'expected a function')));
+    misuse.catch(ignore);
+    return misuse;
+  }
+  const invoke = (err: unknown, value?: T): void => {
+    try {
+      if (err === null) callback(null, value);
+      else callback(err);
+    } catch (thrown) {
+      onCallbackError(thrown);
+    }
+  };
+  promise.then(
+    (value) => invoke(null, value),
+    (err: unknown) => invoke(err ?? new Error('Unknown store error')),
+  );
+  return undefined;
+}

@@ -1,0 +1,78 @@
+import type { OptionalMethod, StoreCapabilities } from '../capabilities';
+import type { SessionData } from '../session-data';
+import type { ConformanceInspect } from './types';
+
+/** A session as express-session stores it: a cookie expiring in `maxAgeMs`, plus `data`. */
+export function makeSession(data: Record<string, unknown> = {}, maxAgeMs = 60_000): SessionData {
+  const cookie = { originalMaxAge: maxAgeMs, expires: new Date(Date.now() + maxAgeMs), httpOnly: true, path: '/' };
+  return { cookie, ...data } as unknown as SessionData;
+}
+
+/** A session whose cookie sets no expiry (a browser-session cookie). */
+export function makeBrowserSession(data: Record<string, unknown> = {}): SessionData {
+  return { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' }, ...data } as unknown as SessionData;
+}
+
+/** Reads a field of a session returned by a store. */
+export function field(session: SessionData | null | undefined, name: string): unknown {
+  return session ? (session as unknown as Record<string, unknown>)[name] : undefined;
+}
+
+/** The stored cookie's expiry in epoch ms (accepts a Date or an ISO string). */
+export function storedExpiry(session: SessionData | null): number | undefined {
+  const expires = (session?.cookie as { expires?: unknown } | undefined)?.expires;
+  if (expires instanceof Date || typeof expires === 'string') return new Date(expires).getTime();
+  return undefined;
+}
+
+/** Waits `ms` of real time. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
+/** Captures a rejection as a value, so a case can assert on it. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+type Requirement = (capabilities: StoreCapabilities, inspect: ConformanceInspect) => string | undefined;
+
+/** A case requirement: the listed optional methods. */
+export const needsMethods =
+  (...methods: OptionalMethod[]): Requirement =>
+  (capabilities) => {
+    const missing = methods.filter((method) => !capabilities.methods[method]);
+    return missing.length > 0 ? `store declares no ${missing.join(', ')}()` : undefined;
+  };
+
+/** A case requirement: the listed inspect hooks. */
+export const needsInspect =
+  (...hooks: (keyof ConformanceInspect)[]): Requirement =>
+  (_capabilities, inspect) => {
+    const missing = hooks.filter((hook) => typeof inspect[hook] !== 'function');
+    return missing.length > 0 ? `no inspect.${missing.join(', inspect.')} hook given to the kit` : undefined;
+  };
+
+/** Combines requirements; the first unmet one gives the reason. */
+export const allOf =
+  (...requirements: Requirement[]): Requirement =>
+  (capabilities, inspect) => {
+    for (const requirement of requirements) {
+      const reason = requirement(capabilities, inspect);
+      if (reason) return reason;
+    }
+    return undefined;
+  };

@@ -1,0 +1,133 @@
+import { expect } from '@jest/globals';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import session, { type SessionOptions } from 'express-session';
+import request from 'supertest';
+import type { SessionStore } from '../../session-store';
+import { field, needsMethods, storedExpiry } from '../fixtures';
+import type { ConformanceGroup } from '../types';
+
+type Bag = Record<string, unknown>;
+const bag = (req: Request): Bag => req.session as unknown as Bag;
+
+/** A small app: login stores a name, /me reads it back, regenerate and logout. */
+function buildApp(store: SessionStore, overrides: Partial<SessionOptions> = {}): Express {
+  const app = express();
+  app.use(
+    session({
+      store,
+      secret: 'conformance-kit-secret',
+      resave: false,
+      saveUninitialized: false,
+      cookie: { maxAge: 60_000 },
+      ...overrides,
+    }),
+  );
+  app.post('/login', (req, res) => {
+    bag(req).user = 'alice';
+    res.json({ id: req.sessionID });
+  });
+  app.get('/me', (req, res) => {
+    res.json({ id: req.sessionID, user: bag(req).user ?? null });
+  });
+  app.get('/visit', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.post('/regenerate', (req, res, next) => {
+    const user = bag(req).user;
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      bag(req).user = user;
+      res.json({ id: req.sessionID });
+    });
+  });
+  app.post('/logout', (req, res, next) => {
+    req.session.destroy((err) => (err ? next(err) : res.json({ ok: true })));
+  });
+  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).json({ error: err.message });
+  });
+  return app;
+}
+
+/** The store works behind a real express-session app, driven over HTTP. */
+export const expressFlowGroup: ConformanceGroup = {
+  name: 'express-session over HTTP',
+  cases: [
+    {
+      name: 'login sets a cookie and the next request reads the session back',
+      async run({ store }) {
+        const s = await store();
+        const agent = request.agent(buildApp(s));
+        const login = await agent.post('/login').expect(200);
+        const cookie = String(login.headers['set-cookie']);
+        expect(cookie).toMatch(/^connect\.sid=s%3A/);
+        expect(cookie).toMatch(/Path=\//);
+        expect(cookie).toMatch(/HttpOnly/);
+        expect(cookie).toMatch(/Expires=/);
+        const me = await agent.get('/me').expect(200);
+        expect(me.body).toEqual({ id: login.body.id, user: 'alice' });
+        expect(field(await s.get(login.body.id), 'user')).toBe('alice');
+      },
+    },
+    {
+      name: 'regenerate moves the data to a new id and the old id is gone from the store',
+      async run({ store }) {
+        const s = await store();
+        const agent = request.agent(buildApp(s));
+        const oldId = (await agent.post('/login').expect(200)).body.id as string;
+        const newId = (await agent.post('/regenerate').expect(200)).body.id as string;
+        expect(newId).not.toBe(oldId);
+        expect(await s.get(oldId)).toBeNull();
+        expect((await agent.get('/me').expect(200)).body).toEqual({ id: newId, user: 'alice' });
+      },
+    },
+    {
+      name: 'logout destroys the session in the store',
+      async run({ store }) {
+        const s = await store();
+        const agent = request.agent(buildApp(s));
+        const id = (await agent.post('/login').expect(200)).body.id as string;
+        await agent.post('/logout').expect(200);
+        expect(await s.get(id)).toBeNull();
+        expect((await agent.get('/me').expect(200)).body.user).toBeNull();
+      },
+    },
+    {
+      name: 'resave: false with rolling: true touches the stored expiry on an unmodified request',
+      timeoutMs: 15_000,
+      unsupported: needsMethods('touch'),
+      async run({ store }) {
+        const s = await store();
+        const agent = request.agent(buildApp(s, { rolling: true }));
+        const id = (await agent.post('/login').expect(200)).body.id as string;
+        const before = storedExpiry(await s.get(id)) as number;
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        const visit = await agent.get('/visit').expect(200);
+        expect(String(visit.headers['set-cookie'])).toMatch(/connect\.sid=/);
+        const after = storedExpiry(await s.get(id)) as number;
+        expect(after).toBeGreaterThanOrEqual(before + 1000);
+        expect(field(await s.get(id), 'user')).toBe('alice');
+      },
+    },
+    {
+      name: 'saveUninitialized: false stores nothing for an untouched session',
+      async run({ store }) {
+        const s = await store();
+        const res = await request(buildApp(s)).get('/me').expect(200);
+        expect(res.headers['set-cookie']).toBeUndefined();
+        expect(await s.get(res.body.id)).toBeNull();
+        if (s.capabilities.methods.length) expect(await s.length()).toBe(0);
+      },
+    },
+    {
+      name: 'an unknown or tampered cookie starts a new session',
+      async run({ store }) {
+        const s = await store();
+        const app = buildApp(s);
+        const res = await request(app).get('/me').set('Cookie', 'connect.sid=s%3Aforged.invalidsignature').expect(200);
+        expect(res.body.user).toBeNull();
+        expect(res.body.id).not.toBe('forged');
+      },
+    },
+  ],
+};

@@ -1,0 +1,47 @@
+import { expect } from '@jest/globals';
+import type { OptionalMethod } from '../../capabilities';
+import { ErrorCode } from '../../errors';
+import { rejectionOf } from '../fixtures';
+import type { ConformanceGroup } from '../types';
+
+const OPTIONAL: OptionalMethod[] = ['touch', 'all', 'length', 'clear', 'ids'];
+
+/** The manifest tells the truth: declared methods work, undeclared ones say so. */
+export const manifestGroup: ConformanceGroup = {
+  name: 'manifest',
+  cases: [
+    {
+      name: 'every declared optional method exists and resolves',
+      async run({ capabilities, store }) {
+        const s = await store();
+        const declared = OPTIONAL.filter((method) => capabilities.methods[method]);
+        for (const method of declared) expect(typeof s[method]).toBe('function');
+        if (capabilities.methods.ids) expect(Array.isArray(await s.ids())).toBe(true);
+        if (capabilities.methods.all) expect(Array.isArray(await s.all())).toBe(true);
+        if (capabilities.methods.length) expect(typeof (await s.length())).toBe('number');
+        if (capabilities.methods.clear) await expect(s.clear()).resolves.toBeUndefined();
+      },
+    },
+    {
+      name: 'an undeclared optional method fails with ERR_NOT_SUPPORTED',
+      async run({ capabilities, store }) {
+        const s = await store();
+        for (const method of OPTIONAL.filter((name) => !capabilities.methods[name])) {
+          const call =
+            method === 'touch'
+              ? s.touch('x', { cookie: {} } as never)
+              : (s[method] as () => Promise<unknown>).call(s);
+          expect(await rejectionOf(call)).toMatchObject({ code: ErrorCode.NotSupported });
+        }
+      },
+    },
+    {
+      name: 'the manifest is well formed',
+      async run({ capabilities }) {
+        expect(capabilities.ttlGranularityMs).toBeGreaterThan(0);
+        expect(capabilities.replicationLagMs).toBeGreaterThanOrEqual(0);
+        for (const method of OPTIONAL) expect(typeof capabilities.methods[method]).toBe('boolean');
+      },
+    },
+  ],
+};

@@ -1,0 +1,37 @@
+export { type Callback, type CallbackErrorHandler, rethrowAsync, settle } from './callback';
+export {
+  type CapabilityOverrides,
+  NO_CAPABILITIES,
+  narrowCapabilities,
+  type OptionalMethod,
+  type StoreCapabilities,
+} from './capabilities';
+export {
+  BackendError,
+  BackendMisconfiguredError,
+  BackendUnavailableError,
+  CorruptSessionError,
+  ErrorCode,
+  type ErrorCodeValue,
+  InvalidArgumentError,
+  InvalidOptionError,
+  NotSupportedError,
+  SerializeError,
+  SessionStoreError,
+  StoreClosedError,
+} from './errors';
+export { createStoreFactory, type ExpressSessionModule } from './factory';
+export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
+export { decodeSession, encodeSession, jsonSerializer, type Serializer, validateSerializer } from './serializer';
+export type { SessionData, SessionWithId } from './session-data';
+export { BATCH_SIZE, SessionStore, type SessionStoreOptions, type StoreDefaults } from './session-store';
+export {
+  DEFAULT_TTL_SECONDS,
+  type ResolvedTtl,
+  resolveTtl,
+  type TtlOption,
+  type TtlSettings,
+  validateTtlSettings,
+  type WriteTtl,
+} from './ttl';

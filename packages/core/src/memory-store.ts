@@ -1,0 +1,152 @@
+import type { StoreCapabilities } from './capabilities';
+import { InvalidOptionError } from './errors';
+import type { SessionData } from './session-data';
+import { SessionStore, type SessionStoreOptions } from './session-store';
+import type { WriteTtl } from './ttl';
+
+/** One stored session: its encoded text and when it expires (epoch ms, or null for never). */
+interface MemoryEntry {
+  text: string;
+  expiresAt: number | null;
+}
+
+/**
+ * The storage behind one or more {@link MemoryStore}s. Stores sharing a database
+ * see the same keys, so their prefixes keep them apart, as on a real server.
+ * Iteration order is least recently used first, which makes LRU eviction cheap.
+ */
+export class MemoryDatabase {
+  /** Raw entries by full key (prefix + id). Exposed for tests and inspection. */
+  readonly entries = new Map<string, MemoryEntry>();
+  /** The most entries kept; the least recently used are evicted beyond it. */
+  readonly maxEntries: number;
+
+  /** @param maxEntries bound on the number of entries (default unbounded). */
+  constructor(maxEntries = Number.POSITIVE_INFINITY) {
+    if (!(maxEntries >= 1)) throw new InvalidOptionError('maxSessions', 'expected a number of at least 1');
+    this.maxEntries = maxEntries;
+  }
+
+  /** Returns the live entry under `key`, dropping it if it has expired, and marks it recently used. */
+  read(key: string, now = Date.now()): MemoryEntry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined;
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** Stores an entry as the most recently used one, evicting the least recently used beyond the bound. */
+  write(key: string, entry: MemoryEntry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Deletes every expired entry. */
+  sweep(now = Date.now()): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt !== null && entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions extends SessionStoreOptions {
+  /** Keep at most this many sessions, evicting the least recently used. Default unbounded. Not with `database`. */
+  maxSessions?: number | undefined;
+  /** How often expired sessions are swept out, in ms; `0` turns the sweep off. Default 60,000. */
+  sweepIntervalMs?: number | undefined;
+  /** Share storage with other stores (they should use other prefixes). Default: a private database. */
+  database?: MemoryDatabase | undefined;
+}
+
+/**
+ * An in-process store: the conformance kit's reference and a sound choice for a
+ * single process in development. Expiry is checked on every read and swept
+ * periodically (the timer never keeps the process alive); `maxSessions` bounds
+ * memory with least-recently-used eviction. Sessions are kept encoded, so callers
+ * never share objects with the store.
+ */
+export class MemoryStore extends SessionStore {
+  static override readonly capabilities: StoreCapabilities = {
+    methods: { touch: true, all: true, length: true, clear: true, ids: true },
+    ttlGranularityMs: 1,
+    expiresOnServer: true,
+    prefixIsolation: true,
+    events: { connect: true, disconnect: true },
+    replicationLagMs: 0,
+  };
+
+  /** The storage in use. */
+  readonly database: MemoryDatabase;
+  private readonly sweeper: NodeJS.Timeout | undefined;
+
+  /** @param options see {@link MemoryStoreOptions}; the default prefix is `sess:`. */
+  constructor(options: MemoryStoreOptions = {}) {
+    super(options, { prefix: 'sess:' });
+    const { maxSessions, sweepIntervalMs = 60_000, database } = options;
+    if (database !== undefined && maxSessions !== undefined) {
+      throw new InvalidOptionError('maxSessions', 'set it on the shared MemoryDatabase instead');
+    }
+    if (database !== undefined && !(database instanceof MemoryDatabase)) {
+      throw new InvalidOptionError('database', 'expected a MemoryDatabase');
+    }
+    if (typeof sweepIntervalMs !== 'number' || !(sweepIntervalMs >= 0)) {
+      throw new InvalidOptionError('sweepIntervalMs', 'expected a number of milliseconds, 0 or more');
+    }
+    this.database = database ?? new MemoryDatabase(maxSessions);
+    if (sweepIntervalMs > 0) {
+      this.sweeper = setInterval(() => this.database.sweep(), sweepIntervalMs);
+      this.sweeper.unref();
+    }
+    this.setConnected(true);
+  }
+
+  protected override async readSession(sid: string): Promise<SessionData | null> {
+    const entry = this.database.read(this.key(sid));
+    return entry ? this.decode(sid, entry.text) : null;
+  }
+
+  protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const text = this.encode(sid, session);
+    this.database.write(this.key(sid), { text, expiresAt: expiryOf(ttl) });
+  }
+
+  protected override async removeSession(sid: string): Promise<void> {
+    this.database.entries.delete(this.key(sid));
+  }
+
+  protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const key = this.key(sid);
+    const entry = this.database.read(key);
+    if (!entry) return;
+    const stored = await this.decode(sid, entry.text);
+    if (!stored) return;
+    const refreshed = { ...stored, cookie: session.cookie };
+    this.database.write(key, { text: this.encode(sid, refreshed), expiresAt: expiryOf(ttl) });
+  }
+
+  protected override async *scanIds(): AsyncIterable<string[]> {
+    const now = Date.now();
+    const ids: string[] = [];
+    for (const [key, entry] of this.database.entries) {
+      if (!key.startsWith(this.prefix)) continue;
+      if (entry.expiresAt !== null && entry.expiresAt <= now) continue;
+      ids.push(key.slice(this.prefix.length));
+    }
+    yield ids;
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+}
+
+function expiryOf(ttl: WriteTtl): number | null {
+  return ttl.kind === 'expire' ? Date.now() + ttl.ms : null;
+}

@@ -1,0 +1,399 @@
+import expressSession from 'express-session';
+import { type Callback, rethrowAsync, settle } from './callback';
+import { NO_CAPABILITIES, type StoreCapabilities } from './capabilities';
+import {
+  BackendError,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  InvalidOptionError,
+  NotSupportedError,
+  SessionStoreError,
+  StoreClosedError,
+} from './errors';
+import { validatePrefix } from './prefix';
+import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
+import type { SessionData, SessionWithId } from './session-data';
+import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
+
+/** Options every store accepts, on top of its backend's own. */
+export interface SessionStoreOptions extends TtlSettings {
+  /** Prepended to every session id to form the backend key. Each backend documents its default. */
+  prefix?: string | undefined;
+  /** Make `touch()` a no-op: unmodified sessions then keep the TTL of their last save. Default `false`. */
+  disableTouch?: boolean | undefined;
+  /** Encodes sessions for storage. Default JSON. `parse` may be async. */
+  serializer?: Serializer | undefined;
+  /**
+   * What `get()` does with stored data it cannot decode: `'error'` (default) reports an
+   * `ERR_SESSION_CORRUPT` error; `'miss'` treats it as no session, so the user gets a new one.
+   */
+  onCorrupt?: 'error' | 'miss' | undefined;
+}
+
+/** Per-backend defaults passed by a subclass to the base constructor. */
+export interface StoreDefaults {
+  /** The key prefix used when the user sets none. */
+  readonly prefix: string;
+}
+
+/** How many ids `all()` and `clear()` handle per backend round trip. */
+export const BATCH_SIZE = 100;
+
+const ExpressStore = expressSession.Store;
+
+/**
+ * The base class of every store in this project. It extends express-session's
+ * `Store` (so `regenerate`, `load` and `createSession` come with it) and provides
+ * the public API once for all backends: optional callbacks and promises, the TTL
+ * rule, the serializer, the key prefix, typed errors, events and `close()`.
+ *
+ * A backend implements the protected primitives (`readSession`, `writeSession`,
+ * `removeSession`, and where it can `refreshSession`, `scanIds`, ...) and declares
+ * what works in its static `capabilities`.
+ */
+export abstract class SessionStore extends ExpressStore {
+  /** What this store class supports; the conformance kit reads it. */
+  static readonly capabilities: StoreCapabilities = NO_CAPABILITIES;
+
+  /** The key prefix in use. */
+  readonly prefix: string;
+  /** The TTL options, validated. */
+  protected readonly ttlSettings: TtlSettings;
+  /** Whether `touch()` is a no-op. */
+  protected readonly disableTouch: boolean;
+  /** The serializer in use. */
+  protected readonly serializer: Serializer;
+  private readonly onCorrupt: 'error' | 'miss';
+  private isConnected = false;
+  private isClosed = false;
+
+  /**
+   * @param options the user's options (validated here; invalid ones throw `InvalidOptionError`).
+   * @param defaults the backend's defaults.
+   */
+  constructor(options: SessionStoreOptions = {}, defaults: StoreDefaults = { prefix: '' }) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidOptionError('options', 'expected an object');
+    }
+    validateTtlSettings(options);
+    if (options.disableTouch !== undefined && typeof options.disableTouch !== 'boolean') {
+      throw new InvalidOptionError('disableTouch', 'expected a boolean');
+    }
+    if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'miss') {
+      throw new InvalidOptionError('onCorrupt', "expected 'error' or 'miss'");
+    }
+    this.prefix = validatePrefix(options.prefix, defaults.prefix);
+    this.ttlSettings = { ttl: options.ttl, disableTTL: options.disableTTL === true };
+    this.disableTouch = options.disableTouch === true;
+    this.serializer = validateSerializer(options.serializer);
+    this.onCorrupt = options.onCorrupt ?? 'error';
+  }
+
+  /** This store's capabilities manifest (the static one of its class). */
+  get capabilities(): StoreCapabilities {
+    return (this.constructor as typeof SessionStore).capabilities;
+  }
+
+  /** Whether the backend is currently reachable (as far as the store knows). */
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  // ---- backend primitives -------------------------------------------------
+
+  /** Reads one session; `null` when there is none (or it has expired). Use {@link decode} on stored text. */
+  protected abstract readSession(sid: string): Promise<SessionData | null>;
+  /** Writes one session with the given TTL, replacing any existing one. Use {@link encode} for text. */
+  protected abstract writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void>;
+  /** Deletes one session; deleting a missing one is not an error. */
+  protected abstract removeSession(sid: string): Promise<void>;
+
+  /**
+   * Sets a new TTL and stores `session.cookie` in place of the stored cookie, only
+   * if the session exists: a missing session must not be created.
+   */
+  protected refreshSession(_sid: string, _session: SessionData, _ttl: WriteTtl): Promise<void> {
+    return Promise.reject(new NotSupportedError('touch', this.constructor.name));
+  }
+
+  /** Yields the ids (prefix removed) of this store's sessions, in batches; duplicates are allowed. */
+  // biome-ignore lint/correctness/useYield: the default reports that the backend cannot enumerate
+  protected async *scanIds(): AsyncIterable<string[]> {
+    throw new NotSupportedError('scan', this.constructor.name);
+  }
+
+  /** Reads several sessions; the default reads them one by one, in parallel. */
+  protected readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
+    return Promise.all(sids.map((sid) => this.readSession(sid)));
+  }
+
+  /** Deletes several sessions; the default deletes them one by one, in parallel. */
+  protected async removeSessions(sids: readonly string[]): Promise<void> {
+    await Promise.all(sids.map((sid) => this.removeSession(sid)));
+  }
+
+  /** Counts this store's sessions; the default counts distinct scanned ids. */
+  protected async countSessions(): Promise<number> {
+    return (await this.collectIds()).length;
+  }
+
+  /** Releases the backend (connections, timers). Called once by `close()`. */
+  protected async closeBackend(): Promise<void> {}
+
+  /** Maps an error thrown by a primitive to a typed store error. Backends refine it. */
+  protected classifyError(err: unknown): SessionStoreError {
+    if (err instanceof SessionStoreError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new BackendError(`${this.constructor.name}: ${message}`, { cause: err });
+  }
+
+  // ---- helpers for backends -----------------------------------------------
+
+  /** The backend key of a session id. */
+  protected key(sid: string): string {
+    return this.prefix + sid;
+  }
+
+  /** Encodes a session with the configured serializer (`ERR_SESSION_SERIALIZE` on failure). */
+  protected encode(sid: string, session: SessionData): string {
+    return encodeSession(this.serializer, sid, session);
+  }
+
+  /** Decodes stored text; corrupt data is an `ERR_SESSION_CORRUPT` error or, with `onCorrupt: 'miss'`, `null`. */
+  protected async decode(sid: string, text: string): Promise<SessionData | null> {
+    try {
+      return await decodeSession(this.serializer, sid, text);
+    } catch (err) {
+      if (this.onCorrupt === 'miss') return null;
+      throw err;
+    }
+  }
+
+  /** Records the backend's reachability and emits `connect` / `disconnect` on each change. */
+  protected setConnected(connected: boolean): void {
+    if (this.isClosed && connected) return;
+    if (connected === this.isConnected) return;
+    this.isConnected = connected;
+    const event = connected ? 'connect' : 'disconnect';
+    // Deferred so that a listener added right after the constructor still hears it.
+    process.nextTick(() => this.emit(event));
+  }
+
+  /**
+   * An exception thrown by a user's callback goes to the store's `error` listeners
+   * when there are any, and is otherwise rethrown as an uncaught exception.
+   */
+  private readonly onCallbackError = (thrown: unknown): void => {
+    if (this.listenerCount('error') > 0) this.emit('error', thrown);
+    else rethrowAsync(thrown);
+  };
+
+  /** Emits `error` only when someone listens, so a backend hiccup never crashes an app. */
+  protected reportError(err: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  // ---- public API -------------------------------------------------------------
+
+  /** Resolves once the backend is reachable; rejects with `ERR_BACKEND_UNAVAILABLE` after `timeoutMs`. */
+  ready(timeoutMs = 10_000): Promise<void> {
+    if (this.isClosed) return Promise.reject(new StoreClosedError());
+    if (this.isConnected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onConnect = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('connect', onConnect);
+        reject(new BackendUnavailableError(`${this.constructor.name} did not connect within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.once('connect', onConnect);
+    });
+  }
+
+  /** Fetches a session; `null` when there is none. */
+  get(sid: string): Promise<SessionData | null>;
+  get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
+    return settle(
+      this.guardSid(sid, () => this.readSession(sid)),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** Stores a session, applying the TTL rule; an already expired session is deleted instead. */
+  set(sid: string, session: SessionData): Promise<void>;
+  set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
+  set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
+    return settle(
+      this.guardSid(sid, () => {
+        checkSession(session);
+        const ttl = resolveTtl(session, this.ttlSettings);
+        return ttl.kind === 'expired' ? this.removeSession(sid) : this.writeSession(sid, session, ttl);
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** Deletes a session; deleting a missing one succeeds. The callback is optional (express-session may omit it). */
+  destroy(sid: string): Promise<void>;
+  destroy(sid: string, callback: (err?: unknown) => void): void;
+  destroy(sid: string, callback?: Callback<void>): Promise<void> | undefined {
+    return settle(
+      this.guardSid(sid, () => this.removeSession(sid)),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /**
+   * Marks a session as active: extends its TTL and stores the session's refreshed
+   * `cookie`, without touching the rest of the data. A missing session stays missing.
+   */
+  override touch(sid: string, session: SessionData): Promise<void>;
+  override touch(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
+  override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
+    return settle(
+      this.guardSid(sid, () => {
+        checkSession(session);
+        if (!this.capabilities.methods.touch) throw new NotSupportedError('touch', this.constructor.name);
+        if (this.disableTouch) return Promise.resolve();
+        const ttl = resolveTtl(session, this.ttlSettings);
+        return ttl.kind === 'expired' ? this.removeSession(sid) : this.refreshSession(sid, session, ttl);
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** Every session of this store's prefix, each with its `id`. */
+  override all(): Promise<SessionWithId[]>;
+  override all(callback: (err: unknown, sessions?: SessionWithId[]) => void): void;
+  override all(callback?: Callback<SessionWithId[]>): Promise<SessionWithId[]> | undefined {
+    return settle(
+      this.guard(async () => {
+        this.requireMethod('all');
+        const ids = await this.collectIds();
+        const result: SessionWithId[] = [];
+        for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+          const batch = ids.slice(start, start + BATCH_SIZE);
+          const sessions = await this.readSessions(batch);
+          sessions.forEach((session, index) => {
+            // A null is a session that expired or was deleted since the scan.
+            if (session) result.push(Object.assign(session, { id: batch[index] as string }));
+          });
+        }
+        return result;
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** The ids of this store's sessions (prefix removed). */
+  ids(): Promise<string[]>;
+  ids(callback: (err: unknown, ids?: string[]) => void): void;
+  ids(callback?: Callback<string[]>): Promise<string[]> | undefined {
+    return settle(
+      this.guard(() => {
+        this.requireMethod('ids');
+        return this.collectIds();
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** How many sessions this store's prefix holds. */
+  override length(): Promise<number>;
+  override length(callback: (err: unknown, length?: number) => void): void;
+  override length(callback?: Callback<number>): Promise<number> | undefined {
+    return settle(
+      this.guard(() => {
+        this.requireMethod('length');
+        return this.countSessions();
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** Deletes every session of this store's prefix, and nothing else. */
+  override clear(): Promise<void>;
+  override clear(callback: (err?: unknown) => void): void;
+  override clear(callback?: Callback<void>): Promise<void> | undefined {
+    return settle(
+      this.guard(async () => {
+        this.requireMethod('clear');
+        for await (const batch of this.scanIds()) {
+          if (batch.length > 0) await this.removeSessions(batch);
+        }
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /** Releases the backend. Later calls fail with `ERR_STORE_CLOSED`. Emits `disconnect`. Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    try {
+      await this.closeBackend();
+    } finally {
+      if (this.isConnected) {
+        this.isConnected = false;
+        process.nextTick(() => this.emit('disconnect'));
+      }
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------
+
+  /** Runs an operation on one session id: checks the id, then as {@link guard}. */
+  private async guardSid<T>(sid: unknown, operation: () => Promise<T>): Promise<T> {
+    checkSid(sid);
+    return this.guard(operation);
+  }
+
+  /** Runs an operation with the closed check and error classification; never throws synchronously. */
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.isClosed) throw new StoreClosedError();
+    try {
+      return await operation();
+    } catch (err) {
+      throw this.classifyError(err);
+    }
+  }
+
+  private requireMethod(method: 'all' | 'ids' | 'length' | 'clear'): void {
+    if (!this.capabilities.methods[method]) throw new NotSupportedError(method, this.constructor.name);
+  }
+
+  private async collectIds(): Promise<string[]> {
+    const seen = new Set<string>();
+    for await (const batch of this.scanIds()) for (const id of batch) seen.add(id);
+    return [...seen];
+  }
+}
+
+function checkSid(sid: unknown): asserts sid is string {
+  if (typeof sid !== 'string' || sid.length === 0) {
+    throw new InvalidArgumentError('sid', 'expected a non-empty string');
+  }
+}
+
+function checkSession(session: unknown): asserts session is SessionData {
+  if (session === null || typeof session !== 'object' || Array.isArray(session)) {
+    throw new InvalidArgumentError('session', 'expected a session object');
+  }
+}
