@@ -1,0 +1,1 @@
+module.exports = { displayName: 'demo', testEnvironment: 'node', testMatch: ['<rootDir>/test/**/*.test.js'] };
