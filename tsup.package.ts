@@ -6,7 +6,10 @@ import type { Options } from 'tsup';
  * export (the `(session) => Store` factory), carrying the named exports as
  * properties, so `require(pkg)(session)` and `const { XStore } = require(pkg)` both work.
  */
-export function packageBuild(entry: Record<string, string>, options: { classicFactory?: boolean } = {}): Options {
+export function packageBuild(
+  entry: Record<string, string>,
+  options: { classicFactory?: boolean } = {},
+): Options {
   return {
     entry,
     format: ['cjs', 'esm'],

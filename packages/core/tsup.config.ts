@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.package';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts', 'conformance/index': 'src/conformance/index.ts' }));
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', 'conformance/index': 'src/conformance/index.ts' }),
+);

@@ -1,4 +1,3 @@
-'use strict';
 // The demo app: a visit counter, a login that stores a name, logout and "new session id".
 const express = require('express');
 const session = require('express-session');
@@ -34,7 +33,9 @@ function createApp(store, info) {
     );
   });
   app.post('/login', (req, res) => {
-    const name = String(req.body.name ?? '').trim().slice(0, 64);
+    const name = String(req.body.name ?? '')
+      .trim()
+      .slice(0, 64);
     if (name) req.session.user = name;
     res.redirect(303, '/');
   });

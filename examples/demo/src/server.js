@@ -1,4 +1,3 @@
-'use strict';
 // Starts the demo on the embedded default store: nothing to install, nothing to configure.
 const { MemoryStore } = require('@session-stores/core');
 const { createApp } = require('./app');

@@ -1,4 +1,3 @@
-'use strict';
 const { describe, expect, test } = require('@jest/globals');
 const request = require('supertest');
 const { MemoryStore } = require('@session-stores/core');

@@ -34,7 +34,9 @@ export function settle<T>(
     return promise;
   }
   if (typeof callback !== 'function') {
-    const misuse = promise.then(() => Promise.reject(new InvalidArgumentError('callback', 'expected a function')));
+    const misuse = promise.then(() =>
+      Promise.reject(new InvalidArgumentError('callback', 'expected a function')),
+    );
     misuse.catch(ignore);
     return misuse;
   }

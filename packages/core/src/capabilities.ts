@@ -43,9 +43,15 @@ export type CapabilityOverrides = {
  * Applies overrides that may only take promises away, never add them.
  * @throws InvalidOptionError when an override claims more than the declared manifest.
  */
-export function narrowCapabilities(declared: StoreCapabilities, overrides: CapabilityOverrides = {}): StoreCapabilities {
+export function narrowCapabilities(
+  declared: StoreCapabilities,
+  overrides: CapabilityOverrides = {},
+): StoreCapabilities {
   const widened = (name: string): never => {
-    throw new InvalidOptionError(`capabilities.${name}`, 'an override may only narrow what the store declares');
+    throw new InvalidOptionError(
+      `capabilities.${name}`,
+      'an override may only narrow what the store declares',
+    );
   };
   const methods = { ...declared.methods };
   for (const [name, value] of Object.entries(overrides.methods ?? {}) as [OptionalMethod, boolean][]) {
@@ -53,7 +59,10 @@ export function narrowCapabilities(declared: StoreCapabilities, overrides: Capab
     methods[name] = value;
   }
   const events = { ...declared.events };
-  for (const [name, value] of Object.entries(overrides.events ?? {}) as ['connect' | 'disconnect', boolean][]) {
+  for (const [name, value] of Object.entries(overrides.events ?? {}) as [
+    'connect' | 'disconnect',
+    boolean,
+  ][]) {
     if (value && !declared.events[name]) widened(`events.${name}`);
     events[name] = value;
   }

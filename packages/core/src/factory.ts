@@ -4,7 +4,9 @@ import type { SessionStore } from './session-store';
 /** The part of the `express-session` module the classic factory needs. */
 export interface ExpressSessionModule {
   /** express-session's Store base class. */
-  readonly Store: abstract new (...args: never[]) => object;
+  readonly Store: abstract new (
+    ...args: never[]
+  ) => object;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameter lists vary per store
@@ -22,16 +24,24 @@ const boundClasses = new WeakMap<object, WeakMap<object, StoreClass>>();
  * module's `Session` and `Cookie` objects even when two copies are installed.
  * Called with no argument, it returns the class as it is.
  */
-export function createStoreFactory<C extends StoreClass>(storeClass: C): (session?: ExpressSessionModule) => C {
+export function createStoreFactory<C extends StoreClass>(
+  storeClass: C,
+): (session?: ExpressSessionModule) => C {
   return function bindStore(session?: ExpressSessionModule): C {
     if (session === undefined) return storeClass;
     const userStore = (session as Partial<ExpressSessionModule> | null)?.Store;
     if (typeof userStore !== 'function') {
-      throw new InvalidArgumentError('session', 'expected the express-session module: require("express-session")');
+      throw new InvalidArgumentError(
+        'session',
+        'expected the express-session module: require("express-session")',
+      );
     }
     if (storeClass.prototype instanceof userStore) return storeClass;
     let perModule = boundClasses.get(storeClass);
-    if (!perModule) boundClasses.set(storeClass, (perModule = new WeakMap()));
+    if (!perModule) {
+      perModule = new WeakMap();
+      boundClasses.set(storeClass, perModule);
+    }
     const cached = perModule.get(userStore);
     if (cached) return cached as C;
     const bound = bindToModule(storeClass, userStore.prototype as Record<string, unknown>);
@@ -47,7 +57,11 @@ function bindToModule<C extends StoreClass>(storeClass: C, userPrototype: Record
   for (const method of SESSION_FACTORY_METHODS) {
     const implementation = userPrototype[method];
     if (typeof implementation === 'function') {
-      Object.defineProperty(bound.prototype, method, { value: implementation, writable: true, configurable: true });
+      Object.defineProperty(bound.prototype, method, {
+        value: implementation,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   return bound;

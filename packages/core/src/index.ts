@@ -23,7 +23,13 @@ export {
 export { createStoreFactory, type ExpressSessionModule } from './factory';
 export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
-export { decodeSession, encodeSession, jsonSerializer, type Serializer, validateSerializer } from './serializer';
+export {
+  decodeSession,
+  encodeSession,
+  jsonSerializer,
+  type Serializer,
+  validateSerializer,
+} from './serializer';
 export type { SessionData, SessionWithId } from './session-data';
 export { BATCH_SIZE, SessionStore, type SessionStoreOptions, type StoreDefaults } from './session-store';
 export {

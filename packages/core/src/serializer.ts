@@ -20,7 +20,10 @@ export function validateSerializer(serializer: unknown): Serializer {
   if (serializer === undefined) return jsonSerializer;
   const candidate = serializer as Partial<Serializer> | null;
   if (!candidate || typeof candidate.parse !== 'function' || typeof candidate.stringify !== 'function') {
-    throw new InvalidOptionError('serializer', 'expected an object with parse(text) and stringify(session) functions');
+    throw new InvalidOptionError(
+      'serializer',
+      'expected an object with parse(text) and stringify(session) functions',
+    );
   }
   return candidate as Serializer;
 }
@@ -37,7 +40,10 @@ export function encodeSession(serializer: Serializer, sid: string, session: Sess
     throw new SerializeError(sid, cause);
   }
   if (typeof text !== 'string') {
-    throw new SerializeError(sid, new TypeError(`serializer.stringify returned ${typeof text}, expected a string`));
+    throw new SerializeError(
+      sid,
+      new TypeError(`serializer.stringify returned ${typeof text}, expected a string`),
+    );
   }
   return text;
 }

@@ -212,7 +212,9 @@ export abstract class SessionStore extends ExpressStore {
       };
       const timer = setTimeout(() => {
         this.off('connect', onConnect);
-        reject(new BackendUnavailableError(`${this.constructor.name} did not connect within ${timeoutMs} ms`));
+        reject(
+          new BackendUnavailableError(`${this.constructor.name} did not connect within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.once('connect', onConnect);
     });

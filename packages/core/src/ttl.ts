@@ -58,7 +58,11 @@ export function validateTtlSettings(settings: TtlSettings): void {
  * 5. the `ttl` number, else 86,400 s.
  * A result of zero or less means the session has expired and is deleted instead of written.
  */
-export function resolveTtl(session: SessionData, settings: TtlSettings, now: number = Date.now()): ResolvedTtl {
+export function resolveTtl(
+  session: SessionData,
+  settings: TtlSettings,
+  now: number = Date.now(),
+): ResolvedTtl {
   const cookieMs = cookieRemainingMs(session, now);
   if (settings.disableTTL) {
     return cookieMs !== undefined && cookieMs <= 0 ? { kind: 'expired' } : { kind: 'never' };

@@ -7,7 +7,8 @@ const database = new MemoryDatabase();
 runStoreConformance<MemoryStore>({
   name: 'MemoryStore',
   storeClass: MemoryStore,
-  createStore: ({ prefix, options }) => new MemoryStore({ ...options, prefix, database, sweepIntervalMs: 200 }),
+  createStore: ({ prefix, options }) =>
+    new MemoryStore({ ...options, prefix, database, sweepIntervalMs: 200 }),
   inspect: {
     corrupt: async (store, sid) => {
       store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });

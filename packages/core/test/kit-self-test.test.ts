@@ -10,7 +10,8 @@ function kitOptions(storeClass: StoreClass): ConformanceOptions<MemoryStore> {
   return {
     name: storeClass.name,
     storeClass,
-    createStore: ({ prefix, options }) => new storeClass({ ...options, prefix, database, sweepIntervalMs: 200 }),
+    createStore: ({ prefix, options }) =>
+      new storeClass({ ...options, prefix, database, sweepIntervalMs: 200 }),
     inspect: {
       corrupt: async (store, sid) => {
         store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });
@@ -46,14 +47,25 @@ const CATALOGUE: Array<[StoreClass, string]> = [
 ];
 
 describe('the conformance kit catches broken stores', () => {
-  test.each(CATALOGUE)('%p fails the "%s" group', async (storeClass, group) => {
-    const results = await runConformanceCases(kitOptions(storeClass), [group]);
-    expect(results.length).toBeGreaterThan(0);
-    expect(failures(results).map((failure) => failure.name)).not.toEqual([]);
-  }, 60_000);
+  test.each(CATALOGUE)(
+    '%p fails the "%s" group',
+    async (storeClass, group) => {
+      const results = await runConformanceCases(kitOptions(storeClass), [group]);
+      expect(results.length).toBeGreaterThan(0);
+      expect(failures(results).map((failure) => failure.name)).not.toEqual([]);
+    },
+    60_000,
+  );
 
   test('the reference MemoryStore passes every group it is run through here', async () => {
-    const groups = ['round trip', 'prefix isolation', 'touch', 'callbacks and promises', 'corrupt data', 'events'];
+    const groups = [
+      'round trip',
+      'prefix isolation',
+      'touch',
+      'callbacks and promises',
+      'corrupt data',
+      'events',
+    ];
     const results = await runConformanceCases(kitOptions(MemoryStore), groups);
     expect(failures(results)).toEqual([]);
     expect(results.filter((result) => result.status === 'passed').length).toBeGreaterThan(20);
@@ -69,7 +81,9 @@ describe('the conformance kit catches broken stores', () => {
       };
     }
     const widened = { ...kitOptions(NoTouch), capabilities: { methods: { touch: true } } };
-    return expect(runConformanceCases(widened, ['manifest'])).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    return expect(runConformanceCases(widened, ['manifest'])).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTION',
+    });
   });
 
   test('an undeclared feature is reported as unsupported, not passed', async () => {

@@ -45,12 +45,17 @@ describe('MemoryStore', () => {
     [{ onCorrupt: 'ignore' as never }, 'onCorrupt'],
     [{ ttl: 0 }, 'ttl'],
   ])('invalid options %p name the option %s', (options, option) => {
-    expect(() => new MemoryStore(options)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidOption, option }));
+    expect(() => new MemoryStore(options)).toThrow(
+      expect.objectContaining({ code: ErrorCode.InvalidOption, option }),
+    );
   });
 
   test('an async serializer parse is awaited', async () => {
     const store = new MemoryStore({
-      serializer: { stringify: JSON.stringify, parse: async (text) => ({ ...JSON.parse(text), parsed: true }) },
+      serializer: {
+        stringify: JSON.stringify,
+        parse: async (text) => ({ ...JSON.parse(text), parsed: true }),
+      },
     });
     await store.set('a', session(1));
     expect(await store.get('a')).toMatchObject({ n: 1, parsed: true });

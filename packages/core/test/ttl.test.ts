@@ -18,7 +18,11 @@ describe('resolveTtl: the one TTL rule', () => {
   });
 
   test('cookie.maxAge is used when there is no expires', () => {
-    expect(resolveTtl(withCookie({ maxAge: 30_000 }), {}, NOW)).toEqual({ kind: 'expire', ms: 30_000, seconds: 30 });
+    expect(resolveTtl(withCookie({ maxAge: 30_000 }), {}, NOW)).toEqual({
+      kind: 'expire',
+      ms: 30_000,
+      seconds: 30,
+    });
   });
 
   test('the ttl number, else one day, when the cookie sets no expiry', () => {
@@ -42,11 +46,17 @@ describe('resolveTtl: the one TTL rule', () => {
 
   test('sub-second remainders round up to whole seconds but keep their milliseconds', () => {
     expect(resolveTtl(withCookie({ maxAge: 1 }), {}, NOW)).toEqual({ kind: 'expire', ms: 1, seconds: 1 });
-    expect(resolveTtl(withCookie({ maxAge: 1000.2 }), {}, NOW)).toEqual({ kind: 'expire', ms: 1001, seconds: 2 });
+    expect(resolveTtl(withCookie({ maxAge: 1000.2 }), {}, NOW)).toEqual({
+      kind: 'expire',
+      ms: 1001,
+      seconds: 2,
+    });
   });
 
   test('an invalid expires string falls back to maxAge', () => {
-    expect(resolveTtl(withCookie({ expires: 'not a date', maxAge: 2000 }), {}, NOW)).toMatchObject({ ms: 2000 });
+    expect(resolveTtl(withCookie({ expires: 'not a date', maxAge: 2000 }), {}, NOW)).toMatchObject({
+      ms: 2000,
+    });
   });
 
   test('a ttl function returning something else than a number is an invalid option', () => {
@@ -57,11 +67,14 @@ describe('resolveTtl: the one TTL rule', () => {
 });
 
 describe('validateTtlSettings', () => {
-  test.each([[0], [-1], [Number.NaN], [Number.POSITIVE_INFINITY], ['60'], [true], [{}]])('rejects ttl %p', (ttl) => {
-    expect(() => validateTtlSettings({ ttl: ttl as number })).toThrow(
-      expect.objectContaining({ code: ErrorCode.InvalidOption, option: 'ttl' }),
-    );
-  });
+  test.each([[0], [-1], [Number.NaN], [Number.POSITIVE_INFINITY], ['60'], [true], [{}]])(
+    'rejects ttl %p',
+    (ttl) => {
+      expect(() => validateTtlSettings({ ttl: ttl as number })).toThrow(
+        expect.objectContaining({ code: ErrorCode.InvalidOption, option: 'ttl' }),
+      );
+    },
+  );
 
   test('ttl: 0 explains the alternative', () => {
     expect(() => validateTtlSettings({ ttl: 0 })).toThrow(/disableTTL: true/);

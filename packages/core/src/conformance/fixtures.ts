@@ -4,13 +4,21 @@ import type { ConformanceInspect } from './types';
 
 /** A session as express-session stores it: a cookie expiring in `maxAgeMs`, plus `data`. */
 export function makeSession(data: Record<string, unknown> = {}, maxAgeMs = 60_000): SessionData {
-  const cookie = { originalMaxAge: maxAgeMs, expires: new Date(Date.now() + maxAgeMs), httpOnly: true, path: '/' };
+  const cookie = {
+    originalMaxAge: maxAgeMs,
+    expires: new Date(Date.now() + maxAgeMs),
+    httpOnly: true,
+    path: '/',
+  };
   return { cookie, ...data } as unknown as SessionData;
 }
 
 /** A session whose cookie sets no expiry (a browser-session cookie). */
 export function makeBrowserSession(data: Record<string, unknown> = {}): SessionData {
-  return { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' }, ...data } as unknown as SessionData;
+  return {
+    cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' },
+    ...data,
+  } as unknown as SessionData;
 }
 
 /** Reads a field of a session returned by a store. */
@@ -29,7 +37,11 @@ export function storedExpiry(session: SessionData | null): number | undefined {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

@@ -36,16 +36,22 @@ export class TouchCreatesStore extends MemoryStore {
 /** Matches its prefix as an unescaped glob, as connect-redis does: `a*` also owns `ab…` keys. */
 export class GlobPrefixStore extends MemoryStore {
   protected override async *scanIds(): AsyncIterable<string[]> {
-    const glob = this.prefix.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const glob = this.prefix
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     const pattern = new RegExp(`^${glob}`);
-    yield [...this.database.entries.keys()].filter((key) => pattern.test(key)).map((key) => key.slice(this.prefix.length));
+    yield [...this.database.entries.keys()]
+      .filter((key) => pattern.test(key))
+      .map((key) => key.slice(this.prefix.length));
   }
 
   protected override async removeSession(sid: string): Promise<void> {
     this.database.entries.delete(this.prefix + sid);
     // The real bug deletes the matched keys as they were scanned, prefix or not.
     for (const key of this.database.entries.keys()) {
-      if (key.startsWith(this.prefix.replace(/[*?[\]]/g, '')) && key.endsWith(sid)) this.database.entries.delete(key);
+      if (key.startsWith(this.prefix.replace(/[*?[\]]/g, '')) && key.endsWith(sid))
+        this.database.entries.delete(key);
     }
   }
 }
@@ -96,7 +102,10 @@ export class SharesObjectsStore extends MemoryStore {
 export class CallsTwiceStore extends MemoryStore {
   override get(sid: string): Promise<SessionData | null>;
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
-  override get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
+  override get(
+    sid: string,
+    callback?: Callback<SessionData | null>,
+  ): Promise<SessionData | null> | undefined {
     const read = this.readSession(sid);
     if (!callback) return read;
     read.then(
@@ -114,7 +123,10 @@ export class CallsTwiceStore extends MemoryStore {
 export class CallsAgainOnThrowStore extends MemoryStore {
   override get(sid: string): Promise<SessionData | null>;
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
-  override get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
+  override get(
+    sid: string,
+    callback?: Callback<SessionData | null>,
+  ): Promise<SessionData | null> | undefined {
     const read = this.readSession(sid);
     if (!callback) return read;
     read.then((value) => {
@@ -140,7 +152,10 @@ function callSafely(call: () => void): void {
 export class ThrowsSynchronouslyStore extends MemoryStore {
   override get(sid: string): Promise<SessionData | null>;
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
-  override get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
+  override get(
+    sid: string,
+    callback?: Callback<SessionData | null>,
+  ): Promise<SessionData | null> | undefined {
     if (typeof sid !== 'string' || sid === '') throw new TypeError('sid must be a string');
     if (callback) return void super.get(sid, callback);
     return super.get(sid);
@@ -166,10 +181,18 @@ export class TornWritesStore extends MemoryStore {
     const stored = (await this.readSession(sid).catch(() => null)) ?? {};
     const entries = Object.entries(session);
     const half = Math.ceil(entries.length / 2);
-    await super.writeSession(sid, { ...stored, ...Object.fromEntries(entries.slice(0, half)) } as SessionData, ttl);
+    await super.writeSession(
+      sid,
+      { ...stored, ...Object.fromEntries(entries.slice(0, half)) } as SessionData,
+      ttl,
+    );
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
     const current = (await this.readSession(sid).catch(() => null)) ?? {};
-    await super.writeSession(sid, { ...current, ...Object.fromEntries(entries.slice(half)) } as SessionData, ttl);
+    await super.writeSession(
+      sid,
+      { ...current, ...Object.fromEntries(entries.slice(half)) } as SessionData,
+      ttl,
+    );
   }
 }
 

@@ -20,7 +20,11 @@ function viaCallback(
   });
 }
 
-type Invocation = (store: SessionStore, sid: string, callback: (err: unknown, value?: unknown) => void) => unknown;
+type Invocation = (
+  store: SessionStore,
+  sid: string,
+  callback: (err: unknown, value?: unknown) => void,
+) => unknown;
 
 function supportedCalls(store: SessionStore): Array<[string, Invocation]> {
   const methods = store.capabilities.methods;
@@ -100,7 +104,9 @@ export const callbacksGroup: ConformanceGroup = {
       name: 'errors reach the callback, not a throw',
       async run({ store }) {
         const s = await store();
-        const outcome = await viaCallback((cb) => (s.get as (...args: unknown[]) => unknown).call(s, undefined, cb));
+        const outcome = await viaCallback((cb) =>
+          (s.get as (...args: unknown[]) => unknown).call(s, undefined, cb),
+        );
         expect(outcome.err).toMatchObject({ code: ErrorCode.InvalidArgument });
       },
     },

@@ -124,7 +124,10 @@ export const expressFlowGroup: ConformanceGroup = {
       async run({ store }) {
         const s = await store();
         const app = buildApp(s);
-        const res = await request(app).get('/me').set('Cookie', 'connect.sid=s%3Aforged.invalidsignature').expect(200);
+        const res = await request(app)
+          .get('/me')
+          .set('Cookie', 'connect.sid=s%3Aforged.invalidsignature')
+          .expect(200);
         expect(res.body.user).toBeNull();
         expect(res.body.id).not.toBe('forged');
       },

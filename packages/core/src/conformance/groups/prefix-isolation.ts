@@ -19,7 +19,11 @@ async function neighbours(context: CaseContext) {
   ];
   const result = [];
   for (const [mine, theirs] of pairs) {
-    result.push({ mine: await context.store({}, mine), theirs: await context.store({}, theirs), mine_: mine });
+    result.push({
+      mine: await context.store({}, mine),
+      theirs: await context.store({}, theirs),
+      mine_: mine,
+    });
   }
   return result;
 }
@@ -48,7 +52,10 @@ export const prefixIsolationGroup: ConformanceGroup = {
           await mine.set(own, makeSession());
           await theirs.set(context.sid('other'), makeSession());
           expect({ prefix: mine.prefix, ids: await mine.ids() }).toEqual({ prefix: mine.prefix, ids: [own] });
-          expect({ prefix: mine.prefix, length: await mine.length() }).toEqual({ prefix: mine.prefix, length: 1 });
+          expect({ prefix: mine.prefix, length: await mine.length() }).toEqual({
+            prefix: mine.prefix,
+            length: 1,
+          });
           expect((await mine.all()).map((session) => session.id)).toEqual([own]);
         }
       },
@@ -71,7 +78,11 @@ export const prefixIsolationGroup: ConformanceGroup = {
     },
     {
       name: 'clear leaves foreign keys alone',
-      unsupported: allOf(needsIsolation, needsMethods('clear'), needsInspect('writeForeign', 'foreignExists')),
+      unsupported: allOf(
+        needsIsolation,
+        needsMethods('clear'),
+        needsInspect('writeForeign', 'foreignExists'),
+      ),
       async run(context) {
         const inspect = context.inspect;
         for (const { mine, mine_ } of await neighbours(context)) {
@@ -80,7 +91,10 @@ export const prefixIsolationGroup: ConformanceGroup = {
           await inspect.writeForeign?.(mine, foreign);
           await mine.set(context.sid(), makeSession());
           await mine.clear();
-          expect({ foreign, exists: await inspect.foreignExists?.(mine, foreign) }).toEqual({ foreign, exists: true });
+          expect({ foreign, exists: await inspect.foreignExists?.(mine, foreign) }).toEqual({
+            foreign,
+            exists: true,
+          });
         }
       },
     },
