@@ -1,5 +1,6 @@
 import { MemoryDatabase, MemoryStore } from '../src';
 import { runStoreConformance } from '../src/conformance';
+import { memoryInspect } from './memory-inspect';
 
 // One shared database, so prefix isolation is tested for real.
 const database = new MemoryDatabase();
@@ -9,19 +10,5 @@ runStoreConformance<MemoryStore>({
   storeClass: MemoryStore,
   createStore: ({ prefix, options }) =>
     new MemoryStore({ ...options, prefix, database, sweepIntervalMs: 200 }),
-  inspect: {
-    corrupt: async (store, sid) => {
-      store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });
-    },
-    exists: async (store, sid) => store.database.entries.has(store.prefix + sid),
-    ttl: async (store, sid) => {
-      const entry = store.database.entries.get(store.prefix + sid);
-      if (!entry) throw new Error(`no entry for ${sid}`);
-      return entry.expiresAt === null ? null : entry.expiresAt - Date.now();
-    },
-    writeForeign: async (store, key) => {
-      store.database.entries.set(key, { text: '{}', expiresAt: null });
-    },
-    foreignExists: async (store, key) => store.database.entries.has(key),
-  },
+  inspect: memoryInspect,
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { MemoryDatabase, MemoryStore } from '../src';
 import { type CaseResult, type ConformanceOptions, runConformanceCases } from '../src/conformance';
 import * as broken from './broken-stores/catalogue';
+import { memoryInspect } from './memory-inspect';
 
 type StoreClass = typeof MemoryStore;
 
@@ -12,16 +13,7 @@ function kitOptions(storeClass: StoreClass): ConformanceOptions<MemoryStore> {
     storeClass,
     createStore: ({ prefix, options }) =>
       new storeClass({ ...options, prefix, database, sweepIntervalMs: 200 }),
-    inspect: {
-      corrupt: async (store, sid) => {
-        store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });
-      },
-      exists: async (store, sid) => store.database.entries.has(store.prefix + sid),
-      writeForeign: async (store, key) => {
-        store.database.entries.set(key, { text: '{}', expiresAt: null });
-      },
-      foreignExists: async (store, key) => store.database.entries.has(key),
-    },
+    inspect: memoryInspect,
   };
 }
 
