@@ -175,18 +175,25 @@ export class SwallowsCorruptStore extends MemoryStore {
   }
 }
 
-/** Writes a session in two steps, so parallel writers interleave into a mix. */
+/**
+ * Writes a session in two steps. Later writers finish their second step first, so
+ * parallel writers always leave the first half of the last one with the second
+ * half of another: a torn record.
+ */
 export class TornWritesStore extends MemoryStore {
+  private started = 0;
+
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
-    const stored = (await this.readSession(sid).catch(() => null)) ?? {};
+    const order = this.started++;
     const entries = Object.entries(session);
     const half = Math.ceil(entries.length / 2);
+    const before = (await this.readSession(sid).catch(() => null)) ?? {};
     await super.writeSession(
       sid,
-      { ...stored, ...Object.fromEntries(entries.slice(0, half)) } as SessionData,
+      { ...before, ...Object.fromEntries(entries.slice(0, half)) } as SessionData,
       ttl,
     );
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, 300 - order)));
     const current = (await this.readSession(sid).catch(() => null)) ?? {};
     await super.writeSession(
       sid,
