@@ -1,0 +1,33 @@
+import { deleteByPrefix, type RedisServer, startRedis, uniquePrefix } from '@session-stores/test-servers';
+import type { SmokeServer } from './smokes';
+
+/**
+ * The servers the smoke scripts need, started on first use and shared by every
+ * package: REDIS_URL when it is set (CI), else redis-server from PATH on a free
+ * loopback port (`--save "" --appendonly no`), as in the tests.
+ */
+export class SmokeServers {
+  /** The key prefix of this run (`SMOKE_KEY_PREFIX`); what the smokes leave behind is deleted by it. */
+  readonly keyPrefix = uniquePrefix('release-check');
+  private redis: Promise<RedisServer> | undefined;
+
+  /** The env variables (`SMOKE_REDIS_URL`, ...) for scripts needing `kinds`; starts what is missing. */
+  async env(kinds: readonly SmokeServer[]): Promise<Record<string, string>> {
+    const env: Record<string, string> = { SMOKE_KEY_PREFIX: this.keyPrefix };
+    for (const kind of kinds) {
+      if (kind === 'redis') {
+        this.redis ??= startRedis();
+        env.SMOKE_REDIS_URL = (await this.redis).url;
+      }
+    }
+    return env;
+  }
+
+  /** Stops what was started; on a server from REDIS_URL (never stopped), deletes this run's keys. */
+  async stop(): Promise<void> {
+    const redis = await this.redis?.catch(() => undefined);
+    if (!redis) return;
+    if (redis.source === 'env') await deleteByPrefix(redis, this.keyPrefix);
+    await redis.stop();
+  }
+}
