@@ -4,6 +4,7 @@ import { NO_CAPABILITIES, type StoreCapabilities } from './capabilities';
 import {
   BackendError,
   BackendUnavailableError,
+  CorruptSessionError,
   InvalidArgumentError,
   InvalidOptionError,
   NotSupportedError,
@@ -170,9 +171,17 @@ export abstract class SessionStore extends ExpressStore {
     try {
       return await decodeSession(this.serializer, sid, text);
     } catch (err) {
-      if (this.onCorrupt === 'miss') return null;
-      throw err;
+      return this.corruptData(sid, err instanceof CorruptSessionError ? err.cause : err);
     }
+  }
+
+  /**
+   * Handles stored data that cannot be a session (for backends that find it outside
+   * {@link decode}): throws `ERR_SESSION_CORRUPT`, or returns `null` with `onCorrupt: 'miss'`.
+   */
+  protected corruptData(sid: string, cause?: unknown): null {
+    if (this.onCorrupt === 'miss') return null;
+    throw new CorruptSessionError(sid, cause);
   }
 
   /** Records the backend's reachability and emits `connect` / `disconnect` on each change. */

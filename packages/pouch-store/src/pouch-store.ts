@@ -1,7 +1,6 @@
 import {
   BATCH_SIZE,
   BackendError,
-  CorruptSessionError,
   type SessionData,
   SessionStore,
   type SessionStoreError,
@@ -79,8 +78,6 @@ export class PouchStore extends SessionStore {
   readonly intervals: Intervals;
 
   private readonly opened: OpenedDatabase;
-  /** Core keeps `onCorrupt` private; the store needs it for documents with broken fields. */
-  private readonly corruptPolicy: 'error' | 'miss';
   /** The document-id prefix of this store's sessions. */
   private readonly idPrefix: string;
   private readonly cache: SessionCache;
@@ -104,7 +101,6 @@ export class PouchStore extends SessionStore {
     const { options: settings } = resolved;
     this.intervals = resolveIntervals(settings);
     const source = resolveSource(resolved.database, settings.pouchOptions);
-    this.corruptPolicy = settings.onCorrupt ?? 'error';
     this.idPrefix = this.prefix === '' ? '' : encodeDocId(this.prefix);
     this.cache = new SessionCache(this.intervals.maxIdle);
 
@@ -350,8 +346,7 @@ export class PouchStore extends SessionStore {
       case 'session':
         return loaded.stored;
       case 'corrupt':
-        if (this.corruptPolicy === 'miss') return null;
-        throw new CorruptSessionError(sid, new TypeError(loaded.reason));
+        return this.corruptData(sid, new TypeError(loaded.reason));
       default:
         return null;
     }
