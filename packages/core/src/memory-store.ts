@@ -121,6 +121,10 @@ export class MemoryStore extends SessionStore {
     this.database.entries.delete(this.key(sid));
   }
 
+  protected override async removeSessions(sids: readonly string[]): Promise<void> {
+    for (const sid of sids) this.database.entries.delete(this.key(sid));
+  }
+
   protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     const key = this.key(sid);
     const entry = this.database.read(key);
