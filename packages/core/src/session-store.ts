@@ -40,6 +40,9 @@ export interface StoreDefaults {
 /** How many ids `all()` and `clear()` handle per backend round trip. */
 export const BATCH_SIZE = 100;
 
+/** How many batches `all()` reads at once: enough to keep a networked backend busy, few enough to stay polite. */
+const ALL_READ_CONCURRENCY = 8;
+
 const ExpressStore = expressSession.Store;
 
 /**
@@ -294,16 +297,24 @@ export abstract class SessionStore extends ExpressStore {
       this.guard(async () => {
         this.requireMethod('all');
         const ids = await this.collectIds();
-        const result: SessionWithId[] = [];
-        for (let start = 0; start < ids.length; start += BATCH_SIZE) {
-          const batch = ids.slice(start, start + BATCH_SIZE);
-          const sessions = await this.readSessions(batch);
-          sessions.forEach((session, index) => {
+        const batches: string[][] = [];
+        for (let start = 0; start < ids.length; start += BATCH_SIZE)
+          batches.push(ids.slice(start, start + BATCH_SIZE));
+        const read: SessionWithId[][] = [];
+        let next = 0;
+        const worker = async (): Promise<void> => {
+          while (next < batches.length) {
+            const index = next++;
+            const batch = batches[index] as string[];
+            const sessions = await this.readSessions(batch);
             // A null is a session that expired or was deleted since the scan.
-            if (session) result.push(Object.assign(session, { id: batch[index] as string }));
-          });
-        }
-        return result;
+            read[index] = sessions.flatMap((session, position) =>
+              session ? [Object.assign(session, { id: batch[position] as string })] : [],
+            );
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(ALL_READ_CONCURRENCY, batches.length) }, worker));
+        return read.flat();
       }),
       callback,
       this.onCallbackError,

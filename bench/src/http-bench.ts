@@ -1,0 +1,244 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { SubjectUnavailable, VerificationFailure } from './context';
+import { newSessionId } from './fixtures';
+import { describeError, formatMs, formatRate } from './format';
+import { sessionCookieHeader } from './http-cookies';
+import type { ChildMessage, ParentMessage, RedisUrlRequest } from './http-protocol';
+import type { MemoryFigures } from './memory';
+import type { HttpFigures, HttpResult, HttpScenario } from './results';
+import type { ContextHandle } from './servers';
+import type { Subject } from './subjects';
+
+/** Settings of the HTTP benchmark. */
+export interface HttpBenchSettings {
+  sessions: number;
+  concurrency: number;
+  /** Seconds per scenario. */
+  duration: number;
+  quick: boolean;
+  log: (line: string) => void;
+}
+
+const SCENARIOS: ReadonlyArray<{ name: HttpScenario; method: 'GET' | 'POST'; path: string }> = [
+  { name: 'read', method: 'GET', path: '/read' },
+  { name: 'write', method: 'POST', path: '/write' },
+];
+
+type ReadyMessage = Extract<ChildMessage, { type: 'ready' }>;
+
+/** The forked server process, with a way to await its next message of a given type. */
+class ServerProcess {
+  private readonly child: ChildProcess;
+  private readonly inbox: ChildMessage[] = [];
+  private wake: (() => void) | undefined;
+  private exited = false;
+
+  constructor(handle: ContextHandle) {
+    this.child = fork(join(__dirname, 'http-server.ts'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (message: ChildMessage | RedisUrlRequest) => {
+      if (message.type === 'redis-url?') {
+        // The child's subject wants Redis: start it here (once per run) and share its URL.
+        handle.ctx.redisUrl().then(
+          (url) => this.send({ type: 'redis-url', url }),
+          (err: unknown) => this.send({ type: 'redis-url', error: describeError(err) }),
+        );
+        return;
+      }
+      this.inbox.push(message);
+      this.wake?.();
+    });
+    this.child.on('exit', () => {
+      this.exited = true;
+      this.wake?.();
+    });
+  }
+
+  send(message: ParentMessage): void {
+    if (!this.exited && this.child.connected) this.child.send(message);
+  }
+
+  /** The next message of `type`; an `error` message or the process exiting rejects. */
+  async next<T extends ChildMessage['type']>(
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<ChildMessage, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.inbox.findIndex((m) => m.type === type || m.type === 'error');
+      if (index >= 0) {
+        const [message] = this.inbox.splice(index, 1) as [ChildMessage];
+        if (message.type === 'error') {
+          throw message.unavailable ? new SubjectUnavailable(message.message) : new Error(message.message);
+        }
+        return message as Extract<ChildMessage, { type: T }>;
+      }
+      if (this.exited) throw new Error(`the server process exited before sending "${type}"`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`the server process sent no "${type}" within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Asks the server to stop and returns its memory figures; kills it if it does not answer. */
+  async stop(): Promise<MemoryFigures | undefined> {
+    if (this.exited) return undefined;
+    this.send({ type: 'stop' });
+    try {
+      return (await this.next('stopped', 30_000)).memory;
+    } catch {
+      return undefined;
+    } finally {
+      if (!this.exited) this.child.kill('SIGKILL');
+    }
+  }
+}
+
+async function request(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  cookie: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(base + path, { method, headers: { cookie } });
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { text };
+  }
+  return { status: response.status, body };
+}
+
+/** Before timing: the app finds each session by its cookie, rejects an unknown one, and writes through. */
+async function verifyHttp(base: string, ids: readonly string[], secret: string): Promise<void> {
+  const step = Math.max(1, Math.floor(ids.length / 20));
+  for (let i = 0; i < ids.length; i += step) {
+    const id = ids[i] as string;
+    const { status, body } = await request(base, 'GET', '/read', sessionCookieHeader(id, secret));
+    if (status !== 200 || body.owner !== id) {
+      throw new VerificationFailure(`GET /read with session ${id}: ${status} ${JSON.stringify(body)}`);
+    }
+  }
+  const unknown = await request(base, 'GET', '/read', sessionCookieHeader(newSessionId(), secret));
+  if (unknown.status !== 401)
+    throw new VerificationFailure(`GET /read with an unknown session: ${unknown.status}`);
+  const id = ids[ids.length - 1] as string;
+  const cookie = sessionCookieHeader(id, secret);
+  const written = await request(base, 'POST', '/write', cookie);
+  const read = await request(base, 'GET', '/read', cookie);
+  if (
+    written.status !== 200 ||
+    read.status !== 200 ||
+    read.body.hits !== written.body.hits ||
+    read.body.hits !== 1
+  ) {
+    throw new VerificationFailure(
+      `POST /write then GET /read: ${written.status} ${JSON.stringify(written.body)}, ${read.status} ${JSON.stringify(read.body)}`,
+    );
+  }
+}
+
+/** One autocannon run, each request carrying the next session cookie in turn. */
+async function cannon(
+  url: string,
+  method: 'GET' | 'POST',
+  cookies: readonly string[],
+  connections: number,
+  duration: number,
+): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration,
+    requests: [
+      {
+        method,
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...req.headers, cookie: cookies[next++ % cookies.length] },
+        }),
+      },
+    ],
+  });
+}
+
+/**
+ * Measures one store end to end: a server process with express + express-session on the
+ * store and `--sessions` sessions loaded, then autocannon with `--concurrency`
+ * connections, every request carrying the next of those session cookies. Any non-2xx
+ * response (401 = the store lost or mixed up a session) fails the subject.
+ */
+export async function benchHttp(
+  subject: Subject,
+  handle: ContextHandle,
+  settings: HttpBenchSettings,
+): Promise<HttpResult> {
+  const result: HttpResult = { subject: subject.name, label: subject.label, status: 'ok', scenarios: {} };
+  const secret = randomBytes(16).toString('hex');
+  const server = new ServerProcess(handle);
+  try {
+    server.send({
+      type: 'start',
+      subject: subject.name,
+      prefix: handle.ctx.prefix,
+      sessions: settings.sessions,
+      concurrency: settings.concurrency,
+      secret,
+    });
+    const ready: ReadyMessage = await server.next('ready', 180_000);
+    const base = `http://127.0.0.1:${ready.port}`;
+    await verifyHttp(base, ready.ids, secret);
+    const cookies = ready.ids.map((id) => sessionCookieHeader(id, secret));
+    for (const scenario of SCENARIOS) {
+      const url = base + scenario.path;
+      await cannon(url, scenario.method, cookies, settings.concurrency, settings.quick ? 1 : 2);
+      const run = await cannon(url, scenario.method, cookies, settings.concurrency, settings.duration);
+      if (run.non2xx > 0 || run.errors > 0) {
+        throw new VerificationFailure(
+          `${scenario.method} ${scenario.path}: ${run.non2xx} non-2xx responses (4xx ${run['4xx']}, 5xx ${run['5xx']}), ${run.errors} errors`,
+        );
+      }
+      const figures: HttpFigures = {
+        requests: run.requests.total,
+        perSecond: run.requests.total / run.duration,
+        p50Ms: run.latency.p50,
+        p99Ms: run.latency.p99,
+        non2xx: run.non2xx,
+        errors: run.errors,
+        timeouts: run.timeouts,
+      };
+      result.scenarios[scenario.name] = figures;
+      settings.log(
+        `    ${scenario.name.padEnd(12)} ${formatRate(figures.perSecond).padStart(7)} req/s  p50 ${formatMs(figures.p50Ms)} ms  p99 ${formatMs(figures.p99Ms)} ms`,
+      );
+    }
+  } catch (err) {
+    result.status = err instanceof SubjectUnavailable ? 'skipped' : 'failed';
+    result.reason = err instanceof SubjectUnavailable ? err.message : describeError(err);
+    result.scenarios = {};
+    settings.log(`    ${result.status.toUpperCase()}: ${result.reason}`);
+  } finally {
+    const memory = await server.stop();
+    if (memory && result.status === 'ok') result.serverMemory = memory;
+    try {
+      await handle.cleanup();
+    } catch (err) {
+      settings.log(`    (cleanup: ${describeError(err)})`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,42 @@
+import type { MemoryFigures } from './memory';
+
+/** Messages between the benchmark (parent) and the HTTP server process (child, `http-server.ts`). */
+
+/** Parent -> child: build this subject, load sessions, listen. */
+export interface StartMessage {
+  type: 'start';
+  subject: string;
+  prefix: string;
+  sessions: number;
+  concurrency: number;
+  secret: string;
+}
+
+/** Parent -> child: close everything and report memory. */
+export interface StopMessage {
+  type: 'stop';
+}
+
+/** Parent -> child: the answer to {@link RedisUrlRequest}. */
+export interface RedisUrlReply {
+  type: 'redis-url';
+  url?: string;
+  error?: string;
+}
+
+/** Everything the parent sends. */
+export type ParentMessage = StartMessage | StopMessage | RedisUrlReply;
+
+/** Child -> parent: the subject needs the run's Redis server (started on first use, in the parent). */
+export interface RedisUrlRequest {
+  type: 'redis-url?';
+}
+
+/** Child -> parent: progress the parent waits for. */
+export type ChildMessage =
+  | { type: 'ready'; port: number; ids: string[] }
+  | { type: 'stopped'; memory: MemoryFigures }
+  | { type: 'error'; message: string; unavailable: boolean };
+
+/** Name of the session cookie (express-session's default). */
+export const COOKIE_NAME = 'connect.sid';

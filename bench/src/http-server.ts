@@ -1,0 +1,139 @@
+/**
+ * The HTTP server process of the end-to-end benchmark (forked by http-bench.ts): an
+ * express + express-session app on one subject's store, with `--sessions` sessions
+ * loaded. It runs apart from autocannon so the load generator does not share its event loop.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import session from 'express-session';
+import { type SubjectContext, type SubjectInstance, SubjectUnavailable } from './context';
+import { makeItems } from './fixtures';
+import { describeError } from './format';
+import {
+  type ChildMessage,
+  COOKIE_NAME,
+  type ParentMessage,
+  type RedisUrlReply,
+  type RedisUrlRequest,
+  type StartMessage,
+} from './http-protocol';
+import { runConcurrent } from './load-runner';
+import { MemorySampler } from './memory';
+import { subjectNamed } from './subjects';
+
+const DAY_MS = 86_400_000;
+
+let instance: SubjectInstance | undefined;
+let server: Server | undefined;
+let sampler: MemorySampler | undefined;
+let storeErrors = 0;
+const redisWaiters: Array<(reply: RedisUrlReply) => void> = [];
+
+function send(message: ChildMessage | RedisUrlRequest): void {
+  process.send?.(message);
+}
+
+/** Asks the parent for the run's Redis server, which it starts on first use. */
+function askRedisUrl(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    redisWaiters.push((reply) =>
+      reply.url ? resolve(reply.url) : reject(new SubjectUnavailable(reply.error)),
+    );
+    send({ type: 'redis-url?' });
+  });
+}
+
+function buildApp(store: session.Store, secret: string): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    session({
+      store,
+      secret,
+      name: COOKIE_NAME,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { maxAge: DAY_MS, httpOnly: true },
+    }),
+  );
+  // Unmodified session: express-session does store.get, then store.touch.
+  app.get('/read', (req, res) => {
+    const s = req.session;
+    if (s.owner !== req.sessionID) {
+      res.status(401).json({ error: 'no such session' });
+      return;
+    }
+    res.json({ owner: s.owner, name: s.user?.name, hits: s.hits });
+  });
+  // Modified session: store.get, then store.set.
+  app.post('/write', (req, res) => {
+    const s = req.session;
+    if (s.owner !== req.sessionID) {
+      res.status(401).json({ error: 'no such session' });
+      return;
+    }
+    s.hits = (s.hits ?? 0) + 1;
+    s.lastSeen = Date.now();
+    res.json({ owner: s.owner, hits: s.hits });
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (storeErrors++ === 0) console.error(`  http-server: first store error: ${describeError(err)}`);
+    res.status(500).json({ error: 'store error' });
+  });
+  return app;
+}
+
+async function start(message: StartMessage): Promise<void> {
+  sampler = new MemorySampler();
+  const subject = subjectNamed(message.subject);
+  if (!subject) throw new Error(`unknown subject ${message.subject}`);
+  const ctx: SubjectContext = { prefix: message.prefix, redisUrl: askRedisUrl };
+  instance = await subject.create(ctx);
+  const { store, ops } = instance;
+  if (!store) throw new SubjectUnavailable(`${subject.name} is not an express-session store`);
+  const items = makeItems(message.sessions);
+  await runConcurrent(items.length, message.concurrency, (i) => ops.set(items[i] as (typeof items)[number]));
+  sampler.markRetained();
+  const app = buildApp(store, message.secret);
+  await new Promise<void>((resolve, reject) => {
+    server = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve()));
+  });
+  const { port } = server?.address() as AddressInfo;
+  send({ type: 'ready', port, ids: items.map((item) => item.id) });
+}
+
+async function stop(): Promise<void> {
+  const current = server;
+  if (current) {
+    current.closeAllConnections();
+    await new Promise<void>((resolve) => current.close(() => resolve()));
+  }
+  try {
+    await instance?.close();
+  } catch (err) {
+    console.error(`  http-server: close failed: ${describeError(err)}`);
+  }
+  const memory = (sampler ?? new MemorySampler()).stop();
+  send({ type: 'stopped', memory });
+  process.disconnect?.();
+}
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'start') {
+    start(message).catch((err: unknown) => {
+      const unavailable = err instanceof SubjectUnavailable;
+      send({ type: 'error', message: unavailable ? err.message : describeError(err), unavailable });
+    });
+  } else if (message.type === 'stop') {
+    void stop();
+  } else if (message.type === 'redis-url') {
+    redisWaiters.shift()?.(message);
+  }
+});
+
+// The parent went away: nothing left to serve.
+process.on('disconnect', () => {
+  setTimeout(() => process.exit(0), 100).unref();
+});

@@ -1,0 +1,292 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { formatMb, formatMs, formatRate } from './format';
+import type { BenchResults, HttpResult, HttpScenario, StoreResult, TargetResult } from './results';
+import type { Summary } from './stats';
+import { type OpName, SUBJECTS, subjectNamed } from './subjects';
+
+const STORE_OPS: readonly OpName[] = [
+  'set',
+  'get',
+  'touch',
+  'get-missing',
+  'destroy',
+  'length',
+  'all',
+  'clear',
+];
+const ENUMERATION: ReadonlySet<OpName> = new Set(['length', 'all', 'clear']);
+const HTTP_SCENARIOS: readonly HttpScenario[] = ['read', 'write'];
+
+/** Renders rows as an aligned text table; `right` marks the columns aligned right (numbers). */
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly string[][],
+  right: readonly number[],
+): string {
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, c) => (right.includes(c) ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function labelOf(name: string): string {
+  return subjectNamed(name)?.label ?? name;
+}
+
+/** Names of the subjects that another subject of this run is compared with. */
+function anchorsIn(names: readonly string[]): Set<string> {
+  return new Set(names.flatMap((n) => subjectNamed(n)?.anchor ?? []));
+}
+
+function ratioText(value: number, base: number | undefined, against: string): string {
+  if (!base || base <= 0) return `n/a (${labelOf(against)} not measured)`;
+  const ratio = value / base;
+  return `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}x ${labelOf(against)}`;
+}
+
+/** "61.1k-82.5k": the lowest and highest round, so the noise is visible beside the median. */
+function rangeText(rates: readonly number[] | undefined): string {
+  if (!rates || rates.length < 2) return '';
+  return `${formatRate(Math.min(...rates))}-${formatRate(Math.max(...rates))}`;
+}
+
+function storeFigure(results: readonly StoreResult[], name: string, op: OpName): Summary | undefined {
+  const result = results.find((r) => r.subject === name && r.status === 'ok');
+  return result?.ops[op];
+}
+
+function httpFigure(
+  results: readonly HttpResult[],
+  name: string,
+  scenario: HttpScenario,
+): number | undefined {
+  return results.find((r) => r.subject === name && r.status === 'ok')?.scenarios[scenario]?.perSecond;
+}
+
+/** One table per store-level operation: rate, latency, ratio to the anchor, share of the raw client. */
+function storeTables(results: BenchResults): string[] {
+  const names = results.store.map((r) => r.subject);
+  const anchors = anchorsIn(names);
+  const out: string[] = [];
+  for (const op of STORE_OPS) {
+    const rows: string[][] = [];
+    for (const result of results.store) {
+      const figure = result.ops[op];
+      if (result.status !== 'ok' || !figure) continue;
+      const subject = subjectNamed(result.subject);
+      const vs = subject?.anchor
+        ? ratioText(
+            figure.perSecond,
+            storeFigure(results.store, subject.anchor, op)?.perSecond,
+            subject.anchor,
+          )
+        : anchors.has(result.subject)
+          ? 'anchor'
+          : subject?.kind === 'raw'
+            ? 'raw ceiling'
+            : '';
+      const raw = subject?.raw ? storeFigure(results.store, subject.raw, op) : undefined;
+      const ofRaw =
+        subject?.raw && raw
+          ? `${Math.round((figure.perSecond / raw.perSecond) * 100)}% ${labelOf(subject.raw)}`
+          : '';
+      rows.push([
+        result.label,
+        formatRate(figure.perSecond),
+        rangeText(figure.roundRates),
+        formatMs(figure.p50Ms),
+        formatMs(figure.p99Ms),
+        vs,
+        ofRaw,
+      ]);
+    }
+    if (rows.length === 0) continue;
+    const what = ENUMERATION.has(op)
+      ? `${op} over ${results.options.sessions.toLocaleString('en-US')} sessions, one call at a time`
+      : `${op}, ${results.options.concurrency} in flight, ${results.options.ops.toLocaleString('en-US')} ops`;
+    const rounds = results.options.rounds > 1 ? ` (median of ${results.options.rounds} rounds)` : '';
+    const rate = ENUMERATION.has(op) ? 'calls/s' : 'ops/s';
+    const headers = ['subject', rate, 'rounds', 'p50 ms', 'p99 ms', 'vs anchor', 'of raw'];
+    out.push(`${what}${rounds}\n${renderTable(headers, rows, [1, 2, 3, 4])}`);
+  }
+  return out;
+}
+
+/** One table per HTTP scenario. */
+function httpTables(results: BenchResults): string[] {
+  const anchors = anchorsIn(results.http.map((r) => r.subject));
+  const out: string[] = [];
+  for (const scenario of HTTP_SCENARIOS) {
+    const rows: string[][] = [];
+    for (const result of results.http) {
+      const figure = result.scenarios[scenario];
+      if (result.status !== 'ok' || !figure) continue;
+      const subject = subjectNamed(result.subject);
+      const vs = subject?.anchor
+        ? ratioText(figure.perSecond, httpFigure(results.http, subject.anchor, scenario), subject.anchor)
+        : anchors.has(result.subject)
+          ? 'anchor'
+          : '';
+      rows.push([
+        result.label,
+        formatRate(figure.perSecond),
+        rangeText(figure.roundRates),
+        formatMs(figure.p50Ms),
+        formatMs(figure.p99Ms),
+        vs,
+      ]);
+    }
+    if (rows.length === 0) continue;
+    const what =
+      scenario === 'read'
+        ? 'HTTP GET /read (express-session: get + touch)'
+        : 'HTTP POST /write (express-session: get + set)';
+    const o = results.options;
+    const rounds = o.httpRounds > 1 ? ` (median of ${o.httpRounds} rounds)` : '';
+    out.push(
+      `${what}, ${o.concurrency} connections, ${o.sessions.toLocaleString('en-US')} distinct cookies, ${o.duration} s${rounds}\n` +
+        renderTable(['subject', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'vs anchor'], rows, [1, 2, 3, 4]),
+    );
+  }
+  return out;
+}
+
+function memoryTable(results: BenchResults): string | undefined {
+  const names = SUBJECTS.map((s) => s.name).filter(
+    (n) =>
+      results.store.some((r) => r.subject === n && r.memory) ||
+      results.http.some((r) => r.subject === n && r.serverMemory),
+  );
+  if (names.length === 0) return undefined;
+  const rows = names.map((name) => {
+    const store = results.store.find((r) => r.subject === name)?.memory;
+    const http = results.http.find((r) => r.subject === name)?.serverMemory;
+    return [
+      labelOf(name),
+      formatMb(store?.rssPeak),
+      formatMb(store?.rssGrowth),
+      formatMb(store?.heapPeak),
+      formatMb(store?.heapRetained),
+      formatMb(http?.rssPeak),
+      formatMb(http?.heapRetained),
+    ];
+  });
+  return (
+    'Memory (store level: this process, GC before each subject; HTTP: the server process)\n' +
+    renderTable(
+      [
+        'subject',
+        'peak RSS',
+        'RSS growth',
+        'peak heap',
+        'heap kept (sessions)',
+        'HTTP peak RSS',
+        'HTTP heap kept',
+      ],
+      rows,
+      [1, 2, 3, 4, 5, 6],
+    )
+  );
+}
+
+/** Checks every subject's targets against this run's figures. */
+export function checkTargets(store: readonly StoreResult[]): TargetResult[] {
+  const out: TargetResult[] = [];
+  for (const result of store) {
+    // A failed or skipped subject has no figures; the status lines say why.
+    if (result.status !== 'ok') continue;
+    const subject = subjectNamed(result.subject);
+    for (const target of subject?.targets ?? []) {
+      const mine = storeFigure(store, result.subject, target.op)?.perSecond;
+      const theirs = storeFigure(store, target.against, target.op)?.perSecond;
+      const ratio = mine !== undefined && theirs ? mine / theirs : null;
+      out.push({
+        subject: result.subject,
+        ...target,
+        ratio,
+        met: ratio === null ? null : ratio >= target.min,
+      });
+    }
+  }
+  return out;
+}
+
+function targetLines(targets: readonly TargetResult[]): string | undefined {
+  if (targets.length === 0) return undefined;
+  const rows = targets.map((t) => [
+    labelOf(t.subject),
+    t.op,
+    `>= ${t.min.toFixed(2)}x ${labelOf(t.against)}`,
+    t.ratio === null ? 'n/a' : `${t.ratio.toFixed(2)}x`,
+    t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED',
+  ]);
+  return `Targets\n${renderTable(['subject', 'op', 'goal', 'measured', ''], rows, [3])}`;
+}
+
+function statusLines(results: BenchResults): string | undefined {
+  const lines: string[] = [];
+  for (const [bench, list] of [
+    ['store', results.store],
+    ['http', results.http],
+  ] as const) {
+    for (const r of list) {
+      if (r.status === 'failed') lines.push(`FAILED   ${r.label} (${bench}): ${r.reason}`);
+      if (r.status === 'skipped') lines.push(`skipped  ${r.label} (${bench}): ${r.reason}`);
+    }
+  }
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+/** The header: machine, versions, settings. */
+export function renderHeader(results: BenchResults, redisWhere: string | null): string {
+  const m = results.machine;
+  const o = results.options;
+  const packages = Object.entries(m.packages)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return [
+    `Machine: ${m.cpus} x ${m.cpuModel}, ${(m.totalMemoryMb / 1024).toFixed(1)} GB, ${m.platform}`,
+    `Node ${m.node}; Redis ${m.redis ?? '-'}${redisWhere ? ` at ${redisWhere}` : ''}`,
+    `Packages: ${packages}`,
+    `Run: ${o.quick ? 'quick' : 'full'}, ${o.sessions.toLocaleString('en-US')} sessions of ~${results.sessionBytes} bytes, ` +
+      `${o.concurrency} in flight, ${o.ops.toLocaleString('en-US')} ops per phase x ${o.rounds} rounds, ` +
+      `${o.duration} s per HTTP scenario x ${o.httpRounds} rounds, ` +
+      `wall time ${results.wallSeconds.toFixed(0)} s`,
+    m.cpus <= 2
+      ? `Note: ${m.cpus} CPUs: the benchmark, the server process and redis-server share them; compare ratios, not absolutes.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** The whole printed report. */
+export function renderReport(results: BenchResults, redisWhere: string | null): string {
+  const legend = results.store
+    .map((r) => r.subject)
+    .concat(results.http.map((r) => r.subject))
+    .filter((n, i, all) => all.indexOf(n) === i)
+    .map((n) => `  ${labelOf(n).padEnd(24)} ${subjectNamed(n)?.description ?? ''}`)
+    .join('\n');
+  return [
+    renderHeader(results, redisWhere),
+    `Subjects:\n${legend}`,
+    ...storeTables(results),
+    ...httpTables(results),
+    memoryTable(results),
+    targetLines(results.targets),
+    statusLines(results),
+  ]
+    .filter((part): part is string => Boolean(part))
+    .join('\n\n');
+}
+
+/** Writes the results as JSON (creating the folder). */
+export function writeJson(path: string, results: BenchResults): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,74 @@
+import type { MachineInfo } from './machine';
+import type { MemoryFigures } from './memory';
+import type { BenchOptions } from './options';
+import type { Summary } from './stats';
+import type { OpName } from './subjects';
+
+/** Whether a subject was measured, failed verification (or errored), or could not run here. */
+export type Status = 'ok' | 'failed' | 'skipped';
+
+/** Store-level results of one subject. Figures are present only when `status` is `ok`. */
+export interface StoreResult {
+  subject: string;
+  label: string;
+  status: Status;
+  reason?: string;
+  /** How the subject was driven: its promise API, its callback API, or raw client commands. */
+  api?: string;
+  ops: Partial<Record<OpName, Summary>>;
+  /** Peaks are the highest of all rounds. */
+  memory?: MemoryFigures | undefined;
+  /** Rounds run (a failed round ends the subject's run). */
+  rounds?: number;
+}
+
+/** The HTTP scenarios: `read` is GET (express-session get + touch), `write` is POST changing the session (get + set). */
+export type HttpScenario = 'read' | 'write';
+
+/** One autocannon run. */
+export interface HttpFigures {
+  requests: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** With several rounds: every round's rate (the figures above are the median round's). */
+  roundRates?: number[];
+}
+
+/** HTTP results of one subject. */
+export interface HttpResult {
+  subject: string;
+  label: string;
+  status: Status;
+  reason?: string;
+  scenarios: Partial<Record<HttpScenario, HttpFigures>>;
+  /** Memory of the server process (the store runs there); peaks are the highest of all rounds. */
+  serverMemory?: MemoryFigures | undefined;
+  rounds?: number;
+}
+
+/** A goal of a subject checked against the same run's figures. */
+export interface TargetResult {
+  subject: string;
+  op: OpName;
+  against: string;
+  min: number;
+  /** subject's figure / against's figure; null when either was not measured. */
+  ratio: number | null;
+  met: boolean | null;
+}
+
+/** Everything one run produced: printed as tables and written as JSON. */
+export interface BenchResults {
+  startedAt: string;
+  wallSeconds: number;
+  machine: MachineInfo;
+  options: BenchOptions;
+  sessionBytes: number;
+  store: StoreResult[];
+  http: HttpResult[];
+  targets: TargetResult[];
+}

@@ -1,0 +1,153 @@
+import { InvalidOptionError, type SessionStoreOptions } from '@session-stores/core';
+import type { RedisClientLike } from './client-types';
+
+/** The key prefix used when none is given: the same as connect-redis, so existing sessions stay readable. */
+export const DEFAULT_PREFIX = 'sess:';
+/** The default `SCAN ... COUNT` hint. */
+export const DEFAULT_SCAN_COUNT = 100;
+/** The default budget of one Redis round trip, waiting for a connection included, in ms. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
+/** The longest `commandTimeout` accepted (the largest delay a Node.js timer supports). */
+export const MAX_COMMAND_TIMEOUT_MS = 2_147_483_647;
+
+/** Where the store's own client connects when no `client` is given. Defaults: 127.0.0.1:6379, db 0. */
+export interface RedisConnectionOptions {
+  /** A `redis://[[user]:password@]host[:port][/db]` or `rediss://` URL. Explicit `host`, `port`, `db`, `password` win over it. */
+  url?: string | undefined;
+  /** Server host name or address. Default `127.0.0.1` (or the URL's). */
+  host?: string | undefined;
+  /** Server port. Default `6379` (or the URL's). */
+  port?: number | undefined;
+  /** Path of a unix domain socket, instead of host and port. */
+  socket?: string | undefined;
+  /** Database index to SELECT (re-selected on every reconnect). Default `0` (or the URL's). */
+  db?: number | undefined;
+  /** Password for AUTH. */
+  password?: string | undefined;
+}
+
+/** Options of {@link RedisStore}. Every option is optional. */
+export interface RedisStoreOptions extends SessionStoreOptions, RedisConnectionOptions {
+  /**
+   * An existing client: node-redis v4/v5 `createClient()`, `createCluster()` or
+   * `createSentinel()` (the app calls `connect()`), or ioredis `new Redis()` /
+   * `new Redis.Cluster()`. The app keeps owning it: `close()` leaves it open.
+   * Without it the store creates (and closes) its own client from the connection options.
+   */
+  client?: RedisClientLike | undefined;
+  /** Prepended to every session id to form the Redis key. Default `'sess:'`; `''` is allowed. */
+  prefix?: string | undefined;
+  /** The `COUNT` hint of each SCAN in `all`, `ids`, `length` and `clear`. Default 100. */
+  scanCount?: number | undefined;
+  /**
+   * Budget of every Redis round trip in ms, including the wait for a connection while
+   * Redis is down. When it runs out the operation fails with `ERR_BACKEND_UNAVAILABLE`.
+   * Default 2000.
+   */
+  commandTimeout?: number | undefined;
+  /** Log the client's `error` events: `true` logs with `console.error`, a function receives them. Default `false`. */
+  logErrors?: boolean | ((err: unknown) => void) | undefined;
+  /** Do not let the Redis connection keep the process alive. Single-server clients only. Default `false`. */
+  unref?: boolean | undefined;
+}
+
+/** The Redis-specific options, validated and with their defaults. */
+export interface RedisSettings {
+  readonly client: RedisClientLike | undefined;
+  readonly connection: RedisConnectionOptions;
+  readonly scanCount: number;
+  readonly commandTimeoutMs: number;
+  readonly logErrors: false | ((err: unknown) => void);
+  readonly unref: boolean;
+}
+
+const CONNECTION_OPTIONS = ['url', 'host', 'port', 'socket', 'db', 'password'] as const;
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function optionalString(options: RedisStoreOptions, name: 'url' | 'host' | 'socket' | 'password'): void {
+  const value = options[name];
+  if (value === undefined) return;
+  if (typeof value !== 'string') throw new InvalidOptionError(name, `expected a string, got ${typeof value}`);
+  if (value === '' && name !== 'password') throw new InvalidOptionError(name, 'must not be empty');
+}
+
+function validateConnection(options: RedisStoreOptions): RedisConnectionOptions {
+  for (const name of ['url', 'host', 'socket', 'password'] as const) optionalString(options, name);
+  const { url, host, port, socket, db, password } = options;
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new InvalidOptionError('url', 'expected a redis:// or rediss:// URL');
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      throw new InvalidOptionError('url', `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`);
+    }
+  }
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536)) {
+    throw new InvalidOptionError('port', 'expected an integer from 1 to 65535');
+  }
+  if (db !== undefined && !(Number.isInteger(db) && db >= 0)) {
+    throw new InvalidOptionError('db', 'expected a database index, an integer of 0 or more');
+  }
+  if (socket !== undefined && (host !== undefined || port !== undefined || url !== undefined)) {
+    throw new InvalidOptionError('socket', 'a unix socket path cannot be combined with url, host or port');
+  }
+  return { url, host, port, socket, db, password };
+}
+
+/**
+ * Checks every Redis-specific option (core checks its own) and applies the defaults.
+ * @throws InvalidOptionError naming the first invalid option.
+ */
+export function resolveRedisSettings(options: RedisStoreOptions): RedisSettings {
+  const { client, scanCount, commandTimeout, logErrors, unref } = options;
+  if (client !== undefined && (client === null || typeof client !== 'object')) {
+    throw new InvalidOptionError('client', 'expected a node-redis or ioredis client object');
+  }
+  const connection = validateConnection(options);
+  if (client !== undefined) {
+    const extra = CONNECTION_OPTIONS.find((name) => options[name] !== undefined);
+    if (extra) {
+      throw new InvalidOptionError(
+        extra,
+        'cannot be combined with client: configure the client itself instead',
+      );
+    }
+  }
+  if (scanCount !== undefined && !isPositiveInteger(scanCount)) {
+    throw new InvalidOptionError('scanCount', 'expected an integer of 1 or more');
+  }
+  if (
+    commandTimeout !== undefined &&
+    !(typeof commandTimeout === 'number' && commandTimeout > 0 && commandTimeout <= MAX_COMMAND_TIMEOUT_MS)
+  ) {
+    throw new InvalidOptionError(
+      'commandTimeout',
+      `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
+    );
+  }
+  if (logErrors !== undefined && typeof logErrors !== 'boolean' && typeof logErrors !== 'function') {
+    throw new InvalidOptionError('logErrors', 'expected a boolean or a function receiving the error');
+  }
+  if (unref !== undefined && typeof unref !== 'boolean') {
+    throw new InvalidOptionError('unref', 'expected a boolean');
+  }
+  return {
+    client,
+    connection,
+    scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
+    commandTimeoutMs: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    logErrors: logErrors === true ? logToConsole : typeof logErrors === 'function' ? logErrors : false,
+    unref: unref === true,
+  };
+}
+
+function logToConsole(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`RedisStore: Redis client error: ${message}`);
+}

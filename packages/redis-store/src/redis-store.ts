@@ -1,0 +1,350 @@
+import {
+  BackendMisconfiguredError,
+  BackendUnavailableError,
+  CorruptSessionError,
+  escapeGlob,
+  InvalidOptionError,
+  jsonSerializer,
+  SerializeError,
+  type SessionData,
+  SessionStore,
+  type SessionStoreError,
+  type StoreCapabilities,
+  StoreClosedError,
+  type WriteTtl,
+} from '@session-stores/core';
+import { adaptClient, type RedisConnection } from './client-adapter';
+import type { RedisClientLike } from './client-types';
+import { CommandGate } from './command-gate';
+import { classifyRedisError, isConfigError, isUnavailable as isUnreachable, isWrongType } from './errors';
+import { groupBySlot } from './hash-slot';
+import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
+import { createOwnClient } from './own-client';
+import { replyNumber, replyText } from './reply';
+import { scanKeys } from './scan';
+import { COMPARE_AND_SET_SCRIPT, runScript, ScriptResult, sha1Hex, TOUCH_JSON_SCRIPT } from './touch-script';
+
+/** Most keys per MGET or DEL on a single server, to keep each reply and each blocking call small. */
+const MAX_KEYS_PER_COMMAND = 1000;
+/** How often a touch with a custom serializer retries when the session changed under it. */
+const COMPARE_AND_SET_ATTEMPTS = 3;
+const ignoreReply = (): void => undefined;
+/** How often a stalled server is pinged (at most; never more often than commandTimeout). */
+const PROBE_INTERVAL_MS = 1000;
+
+/**
+ * A session store for express-session on Redis: a superset of connect-redis with the
+ * same data layout (a JSON string at `sess:<sid>`), for node-redis (v4, v5) and ioredis
+ * clients, Redis Cluster and Sentinel.
+ *
+ * @example
+ * const client = createClient({ url: process.env.REDIS_URL });
+ * await client.connect();
+ * app.use(session({ store: new RedisStore({ client }), secret, resave: false, saveUninitialized: false }));
+ */
+export class RedisStore extends SessionStore {
+  static override readonly capabilities: StoreCapabilities = {
+    methods: { touch: true, all: true, length: true, clear: true, ids: true },
+    ttlGranularityMs: 1,
+    expiresOnServer: true,
+    prefixIsolation: true,
+    events: { connect: true, disconnect: true },
+    replicationLagMs: 0,
+  };
+
+  /** The client in use: the one given in `client`, or the one the store created. */
+  readonly client: RedisClientLike;
+  /** Whether the store created its client, and so closes it in `close()`. */
+  readonly ownsClient: boolean;
+  /** The `SCAN ... COUNT` hint in use. */
+  readonly scanCount: number;
+  /** The budget of one Redis round trip in ms. */
+  readonly commandTimeout: number;
+
+  private readonly connection: RedisConnection;
+  private readonly gate: CommandGate;
+  private readonly stopWatching: () => void;
+  /** Sessions are plain JSON, so touch can splice the cookie in on the server. */
+  private readonly editsJsonInPlace: boolean;
+  /** Pings a server that stopped answering while its client still looked connected. */
+  private prober: NodeJS.Timeout | undefined;
+  /** The client's latest error since it was last ready, to explain a failed connection. */
+  private lastClientError: unknown;
+
+  /** @param options see {@link RedisStoreOptions}; all are optional. */
+  constructor(options: RedisStoreOptions = {}) {
+    super(options, { prefix: DEFAULT_PREFIX });
+    const settings = resolveRedisSettings(options);
+    const own = settings.client === undefined ? createOwnClient(settings.connection) : undefined;
+    this.client = settings.client ?? (own?.client as RedisClientLike);
+    this.ownsClient = own !== undefined;
+    this.scanCount = settings.scanCount;
+    this.commandTimeout = settings.commandTimeoutMs;
+    this.connection = adaptClient(this.client);
+    if (settings.unref && !this.connection.unref()) {
+      throw new InvalidOptionError(
+        'unref',
+        `not supported with a ${this.connection.family} ${this.connection.topology} client`,
+      );
+    }
+    this.editsJsonInPlace = this.serializer === jsonSerializer || (this.serializer as unknown) === JSON;
+
+    const logError = settings.logErrors;
+    this.gate = new CommandGate({
+      timeoutMs: this.commandTimeout,
+      isReady: () => this.connection.isReady(),
+      onWait: () => this.connection.wake(),
+      onReadyObserved: () => this.setConnected(true),
+      notConnectedError: (ms) => {
+        const hint = this.connection.notReadyHint();
+        if (hint) return new BackendMisconfiguredError(`RedisStore: ${hint}`);
+        const last = this.lastClientError;
+        // Wrong credentials look like an outage from here; the client's last error tells them apart.
+        if (isConfigError(last)) {
+          const reason = (last as Error).message;
+          return new BackendMisconfiguredError(`RedisStore: cannot connect to Redis: ${reason}`, {
+            cause: last,
+          });
+        }
+        const message = `RedisStore: no connection to Redis within ${ms} ms (commandTimeout)`;
+        return new BackendUnavailableError(message, { cause: last });
+      },
+      noAnswerError: (ms) =>
+        new BackendUnavailableError(`RedisStore: Redis did not answer within ${ms} ms (commandTimeout)`),
+      isUnreachable,
+      onUnreachable: () => this.onStall(),
+    });
+    this.stopWatching = this.connection.watch({
+      ready: () => {
+        this.lastClientError = undefined;
+        this.stopProbing();
+        this.setConnected(true);
+        this.gate.notifyReady();
+      },
+      down: () => {
+        // The client saw the drop and will say when it is back; no need to probe.
+        this.stopProbing();
+        this.setConnected(false);
+      },
+      error: (err) => {
+        this.lastClientError = err;
+        if (logError) logError(err);
+      },
+    });
+    own?.start();
+    if (this.connection.isReady()) this.setConnected(true);
+  }
+
+  // ---- primitives ------------------------------------------------------------
+
+  // get, set and destroy chain promises instead of awaiting: they are the hot path, and
+  // each async frame costs a little throughput.
+
+  protected override readSession(sid: string): Promise<SessionData | null> {
+    const key = this.key(sid);
+    return this.send(key, ['GET', key]).then(
+      (reply) => (reply == null ? null : this.decode(sid, replyText(reply))),
+      (err: unknown) => {
+        if (isWrongType(err)) return this.corruptData(sid, err);
+        throw err;
+      },
+    );
+  }
+
+  protected override writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const key = this.key(sid);
+    const text = this.encode(sid, session);
+    // Millisecond precision (PX): a cookie expiring in 1.5 s lives 1.5 s, not 2.
+    const command = ttl.kind === 'expire' ? ['SET', key, text, 'PX', String(ttl.ms)] : ['SET', key, text];
+    return this.send(key, command).then(ignoreReply);
+  }
+
+  protected override removeSession(sid: string): Promise<void> {
+    const key = this.key(sid);
+    return this.send(key, ['DEL', key]).then(ignoreReply);
+  }
+
+  /**
+   * One round trip for JSON sessions: a script replaces only the stored top-level
+   * `cookie` and sets the new TTL, if the key still exists. With a custom serializer the
+   * store cannot edit the text on the server, so it reads, re-encodes and writes back
+   * with a compare-and-set script (two round trips, retried if the session changed).
+   */
+  protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const key = this.key(sid);
+    const ttlArg = ttl.kind === 'expire' ? String(ttl.ms) : '';
+    const cookie = (session as { cookie?: unknown }).cookie;
+    if (cookie === undefined || this.editsJsonInPlace) {
+      const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
+      await this.send(key, () => runScript(this.sendRaw, TOUCH_JSON_SCRIPT, key, [cookieJson, ttlArg]));
+      return;
+    }
+    for (let attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
+      const stored = await this.send(key, ['GET', key]).catch((err: unknown) => {
+        if (isWrongType(err)) return null;
+        throw err;
+      });
+      if (stored == null) return;
+      const text = replyText(stored);
+      let decoded: SessionData | null;
+      try {
+        decoded = await this.decode(sid, text);
+      } catch (err) {
+        // touch never rewrites or extends data it cannot read; get() reports it.
+        if (err instanceof CorruptSessionError) return;
+        throw err;
+      }
+      if (!decoded) return;
+      const next = this.encode(sid, { ...decoded, cookie } as SessionData);
+      const outcome = await this.send(key, () =>
+        runScript(this.sendRaw, COMPARE_AND_SET_SCRIPT, key, [sha1Hex(text), next, ttlArg]),
+      );
+      if (replyNumber(outcome) !== ScriptResult.Changed) return;
+    }
+  }
+
+  protected override async *scanIds(): AsyncIterable<string[]> {
+    const fullPrefix = this.connection.clientPrefix + this.prefix;
+    const masters = await this.send('', () => this.connection.masters());
+    const bounded = <T>(send: () => Promise<T>): Promise<T> => this.gate.run(send);
+    for await (const keys of scanKeys(masters, `${escapeGlob(fullPrefix)}*`, this.scanCount, bounded)) {
+      // MATCH is exact with the escaped prefix; the check only guards against surprises.
+      const ids = keys.filter((key) => key.startsWith(fullPrefix)).map((key) => key.slice(fullPrefix.length));
+      if (ids.length > 0) yield ids;
+    }
+  }
+
+  /** MGET per batch; in a cluster, one MGET per hash slot so no command crosses slots. */
+  protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
+    const keys = sids.map((sid) => this.key(sid));
+    const texts: unknown[] = new Array(keys.length).fill(null);
+    await Promise.all(
+      this.batches(keys).map(async ({ keys: batch, positions }) => {
+        const reply = await this.send(batch[0] as string, ['MGET', ...batch]);
+        if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
+        positions.forEach((position, index) => {
+          texts[position] = reply[index];
+        });
+      }),
+    );
+    return Promise.all(
+      texts.map((text, index) => (text == null ? null : this.decode(sids[index] as string, replyText(text)))),
+    );
+  }
+
+  /** DEL per batch; in a cluster, one DEL per hash slot. */
+  protected override async removeSessions(sids: readonly string[]): Promise<void> {
+    const keys = sids.map((sid) => this.key(sid));
+    await Promise.all(
+      this.batches(keys).map(({ keys: batch }) => this.send(batch[0] as string, ['DEL', ...batch])),
+    );
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    this.stopProbing();
+    this.gate.dispose(new StoreClosedError());
+    this.stopWatching();
+    if (this.ownsClient) await this.connection.close();
+  }
+
+  protected override classifyError(err: unknown): SessionStoreError {
+    return classifyRedisError(err, 'RedisStore');
+  }
+
+  // ---- internals ---------------------------------------------------------------
+
+  /**
+   * A round trip got no answer, or found a server unreachable, although the client looks
+   * connected: a stalled server, a network partition (the socket stays "open" until TCP
+   * gives up), a dead cluster master, or a failover the client does not report (node-redis
+   * Sentinel). The store says `disconnect`, then pings every master until all answer (and
+   * a cluster is whole again), and says `connect`. Clients that report their own drops are
+   * left to do so.
+   */
+  private onStall(): void {
+    if (this.prober || this.closed || !this.connection.isReady()) return;
+    this.setConnected(false);
+    let probing = false;
+    this.prober = setInterval(
+      () => {
+        if (probing) return;
+        probing = true;
+        this.ping()
+          .then(() => {
+            if (!this.prober) return;
+            this.stopProbing();
+            this.setConnected(true);
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            probing = false;
+          });
+      },
+      Math.min(this.commandTimeout, PROBE_INTERVAL_MS),
+    );
+    this.prober.unref();
+  }
+
+  private stopProbing(): void {
+    if (this.prober) clearInterval(this.prober);
+    this.prober = undefined;
+  }
+
+  /**
+   * PINGs every master, each within the round-trip budget. On a cluster a master can
+   * answer while the cluster still refuses commands (CLUSTERDOWN), so there every master
+   * must also report `cluster_state:ok`.
+   */
+  private async ping(): Promise<void> {
+    const masters = await this.gate.run(() => this.connection.masters());
+    const cluster = this.connection.topology === 'cluster';
+    await Promise.all(
+      masters.map(async (send) => {
+        const reply = await this.gate.run(() => send(cluster ? ['CLUSTER', 'INFO'] : ['PING']));
+        if (cluster && !/cluster_state:ok/.test(replyText(reply))) throw new Error('cluster_state is not ok');
+      }),
+    );
+  }
+
+  /** Raw send, routed by key; used inside a gated round trip. */
+  private readonly sendRaw = (key: string, args: string[]): Promise<unknown> =>
+    this.connection.send(key, args);
+
+  /** One bounded round trip: a command for `key`, or a function making the calls. */
+  private send<T = unknown>(key: string, command: string[] | (() => Promise<T>)): Promise<T> {
+    return this.gate.run(
+      typeof command === 'function' ? command : () => this.connection.send(key, command) as Promise<T>,
+    );
+  }
+
+  /**
+   * Splits keys into groups one command may carry: by hash slot on a cluster (the slot
+   * of the key as the server sees it, client prefix included), by size elsewhere.
+   */
+  private batches(keys: readonly string[]): Array<{ keys: string[]; positions: number[] }> {
+    if (this.connection.topology === 'cluster') {
+      const clientPrefix = this.connection.clientPrefix;
+      const groups = groupBySlot(keys.map((key) => clientPrefix + key));
+      return groups.map((group) => ({
+        keys: group.positions.map((p) => keys[p] as string),
+        positions: group.positions,
+      }));
+    }
+    const result: Array<{ keys: string[]; positions: number[] }> = [];
+    for (let start = 0; start < keys.length; start += MAX_KEYS_PER_COMMAND) {
+      const batch = keys.slice(start, start + MAX_KEYS_PER_COMMAND);
+      result.push({ keys: batch, positions: batch.map((_, index) => start + index) });
+    }
+    return result;
+  }
+
+  private cookieJson(sid: string, cookie: unknown): string {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(cookie);
+    } catch (cause) {
+      throw new SerializeError(sid, cause);
+    }
+    return json ?? 'null';
+  }
+}

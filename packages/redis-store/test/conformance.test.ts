@@ -1,0 +1,46 @@
+import { describe } from '@jest/globals';
+import { runStoreConformance } from '@session-stores/core/conformance';
+import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { RedisStore } from '../src';
+import {
+  closeIoRedis,
+  closeNodeRedis,
+  openIoRedis,
+  openNodeRedis,
+  rawInspect,
+  readyStore,
+  useClient,
+} from './helpers';
+
+describeWithBackend('redis', 'RedisStore on one server', () => {
+  const redis = useRedis();
+  const inspect = rawInspect(
+    () =>
+      (...args) =>
+        redis().command(...args),
+  );
+
+  describe('clients', () => {
+    const nodeRedis = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
+    const ioredis = useClient(() => openIoRedis(redis().url), closeIoRedis);
+
+    runStoreConformance<RedisStore>({
+      name: 'RedisStore (node-redis client)',
+      storeClass: RedisStore,
+      createStore: ({ prefix, options }) => readyStore({ ...options, prefix, client: nodeRedis() }),
+      inspect,
+    });
+    runStoreConformance<RedisStore>({
+      name: 'RedisStore (ioredis client)',
+      storeClass: RedisStore,
+      createStore: ({ prefix, options }) => readyStore({ ...options, prefix, client: ioredis() }),
+      inspect,
+    });
+    runStoreConformance<RedisStore>({
+      name: 'RedisStore (own client from url)',
+      storeClass: RedisStore,
+      createStore: ({ prefix, options }) => readyStore({ ...options, prefix, url: redis().url }),
+      inspect,
+    });
+  });
+});

@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { SessionStore } from '@session-stores/core';
+import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
+import express from 'express';
+import session from 'express-session';
+import request from 'supertest';
+import redisStoreFactory, { RedisStore } from '../src';
+import { cleanUpPrefix, closeNodeRedis, openNodeRedis, useClient } from './helpers';
+
+const run = promisify(execFile);
+const packageDir = resolve(__dirname, '..');
+
+describe('the classic factory (source)', () => {
+  test('factory(session) returns a Store class of that express-session module; factory() returns RedisStore', () => {
+    const Bound = redisStoreFactory(session);
+    expect(Bound.prototype).toBeInstanceOf(session.Store);
+    expect(Bound.prototype).toBeInstanceOf(SessionStore);
+    expect(Bound.name).toBe('RedisStore');
+    expect(redisStoreFactory()).toBe(RedisStore);
+    expect(redisStoreFactory(session)).toBe(Bound);
+  });
+
+  test('factory(something else) names the argument', () => {
+    expect(() => redisStoreFactory({} as never)).toThrow(expect.objectContaining({ argument: 'session' }));
+  });
+});
+
+describeWithBackend('redis', 'RedisStore as the app uses it', () => {
+  const redis = useRedis();
+  const prefix = uniquePrefix('factory');
+  cleanUpPrefix(redis, prefix);
+
+  describe('clients', () => {
+    const client = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
+
+    test('require(pkg)(session) and new RedisStore(...) both serve an express-session app', async () => {
+      const Classic = redisStoreFactory(session);
+      for (const store of [
+        new Classic({ client: client(), prefix: `${prefix}classic:` }),
+        new RedisStore({ client: client(), prefix: `${prefix}named:` }),
+      ]) {
+        const app = express();
+        app.use(session({ store, secret: 'factory-secret', resave: false, saveUninitialized: false }));
+        app.get('/count', (req, res) => {
+          const bag = req.session as unknown as { n?: number };
+          bag.n = (bag.n ?? 0) + 1;
+          res.json({ n: bag.n });
+        });
+        const agent = request.agent(app);
+        expect((await agent.get('/count')).body).toEqual({ n: 1 });
+        expect((await agent.get('/count')).body).toEqual({ n: 2 });
+        await store.close();
+      }
+    });
+  });
+
+  describe('the built package', () => {
+    // Built with the package's own tsup config (without types, for speed) inside the package,
+    // so `@session-stores/core`, `redis` and `express-session` resolve as they would for an app.
+    const outDir = join(packageDir, 'test-artifacts', `build-${process.pid}`);
+    beforeAll(async () => {
+      mkdirSync(outDir, { recursive: true });
+      await run('npx', ['tsup', '--out-dir', outDir, '--no-dts', '--silent'], { cwd: packageDir });
+    }, 60_000);
+    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+    /** Runs a script with node in the package directory and parses the JSON it prints last. */
+    const node = async (args: string[], script: string): Promise<unknown> => {
+      const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 20_000 });
+      return JSON.parse(stdout.trim().split('\n').pop() as string);
+    };
+
+    test('CommonJS: require(pkg)(require("express-session")) and { RedisStore } both work', async () => {
+      const cjs = join(outDir, 'index.js');
+      const result = await node(
+        ['-e'],
+        `
+        const session = require('express-session');
+        const pkg = require(${JSON.stringify(cjs)});
+        const Store = pkg(session);
+        (async () => {
+          const store = new Store({ url: ${JSON.stringify(redis().url)}, prefix: ${JSON.stringify(`${prefix}cjs:`)} });
+          await store.ready();
+          await store.set('s', { cookie: { maxAge: 60000 }, via: 'cjs' });
+          const loaded = await store.get('s');
+          await store.close();
+          console.log(JSON.stringify({
+            factory: typeof pkg, isStore: Store.prototype instanceof session.Store,
+            named: typeof pkg.RedisStore, same: pkg() === pkg.RedisStore, via: loaded.via,
+          }));
+        })();
+        `,
+      );
+      expect(result).toEqual({
+        factory: 'function',
+        isStore: true,
+        named: 'function',
+        same: true,
+        via: 'cjs',
+      });
+    }, 30_000);
+
+    test('ESM: the default and named exports work, and the store can create its own client', async () => {
+      const esm = pathToFileURL(join(outDir, 'index.mjs')).href;
+      const result = await node(
+        ['--input-type=module', '-e'],
+        `
+        import factory, { RedisStore } from ${JSON.stringify(esm)};
+        const store = new RedisStore({ url: ${JSON.stringify(redis().url)}, prefix: ${JSON.stringify(`${prefix}esm:`)} });
+        await store.ready();
+        await store.set('s', { cookie: { maxAge: 60000 }, via: 'esm' });
+        const loaded = await store.get('s');
+        await store.close();
+        console.log(JSON.stringify({ factory: typeof factory, same: factory() === RedisStore, via: loaded.via }));
+        `,
+      );
+      expect(result).toEqual({ factory: 'function', same: true, via: 'esm' });
+    }, 30_000);
+
+    test('unref: true lets the process exit while the store and its connection stay open', async () => {
+      const cjs = join(outDir, 'index.js');
+      const result = await node(
+        ['-e'],
+        `
+        const { RedisStore } = require(${JSON.stringify(cjs)});
+        const store = new RedisStore({ url: ${JSON.stringify(redis().url)}, prefix: ${JSON.stringify(`${prefix}unref:`)}, unref: true });
+        // Keeps node alive until the write is done; after that only the (unref'd) connection is left.
+        const busy = setTimeout(() => undefined, 15000);
+        store.ready().then(() => store.set('s', { cookie: { maxAge: 60000 } })).then(() => {
+          clearTimeout(busy);
+          console.log(JSON.stringify({ written: true, connected: store.connected }));
+        });
+        // No close(): without unref the open connection would keep node running until the timeout.
+        `,
+      );
+      expect(result).toEqual({ written: true, connected: true });
+    }, 30_000);
+  });
+});
