@@ -5,6 +5,7 @@ import type { Options } from 'tsup';
  * types. With `classicFactory`, the CommonJS entry's module.exports IS the default
  * export (the `(session) => Store` factory), carrying the named exports as
  * properties, so `require(pkg)(session)` and `const { XStore } = require(pkg)` both work.
+ * Entries without a default export (subpaths) are left as they are.
  */
 export function packageBuild(
   entry: Record<string, string>,
@@ -19,7 +20,7 @@ export function packageBuild(
     target: 'node20',
     footer: ({ format }) =>
       options.classicFactory && format === 'cjs'
-        ? { js: 'module.exports = Object.assign(module.exports.default, module.exports);' }
+        ? { js: 'if (module.exports.default) module.exports = Object.assign(module.exports.default, module.exports);' }
         : {},
   };
 }
