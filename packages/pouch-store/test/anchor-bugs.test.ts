@@ -337,7 +337,6 @@ describe('timers and the changes feed do not keep the process alive', () => {
   test.each(cases)(
     'a process using %s exits by itself',
     async (_label, where, ending) => {
-      const started = Date.now();
       const child = spawnNode(join(__dirname, 'support', 'exit-child.ts'), [where(), ending]);
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -346,11 +345,11 @@ describe('timers and the changes feed do not keep the process alive', () => {
       child.stderr?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
       });
-      const code = await waitForExit(child, 10_000);
+      // Its scavenge and purge timers repeat every 100 ms / 1 s: if they held the
+      // process, it would never exit. The bound only allows for a slow, loaded machine.
+      const code = await waitForExit(child, 45_000);
       expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'done' });
-      // Well under the 1 s scavenge / purge timers it started, let alone 5 min.
-      expect(Date.now() - started).toBeLessThan(8000);
     },
-    15_000,
+    60_000,
   );
 });

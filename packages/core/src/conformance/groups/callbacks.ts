@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { ErrorCode } from '../../errors';
 import type { SessionData } from '../../session-data';
 import type { SessionStore } from '../../session-store';
-import { makeSession, rejectionOf, sleep } from '../fixtures';
+import { makeSession, rejectionOf, sleep, waitFor } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 /** Calls `method` with a callback and resolves with what the callback received, counting calls. */
@@ -158,6 +158,8 @@ export const callbacksGroup: ConformanceGroup = {
           calls += 1;
           throw new Error('thrown by the callback');
         });
+        // Wait for both callbacks (slow backends), then a little longer for a wrongful second call.
+        await waitFor(async () => calls >= 2, 10_000, 10);
         await sleep(100);
         expect(calls).toBe(2);
         expect(thrown).toHaveLength(2);
