@@ -142,6 +142,13 @@ export abstract class SessionStore extends ExpressStore {
     await Promise.all(sids.map((sid) => this.removeSession(sid)));
   }
 
+  /** Deletes every session of this store's prefix; the default deletes scanned ids batch by batch. */
+  protected async clearSessions(): Promise<void> {
+    for await (const batch of this.scanIds()) {
+      if (batch.length > 0) await this.removeSessions(batch);
+    }
+  }
+
   /** Counts this store's sessions; the default counts distinct scanned ids. */
   protected async countSessions(): Promise<number> {
     return (await this.collectIds()).length;
@@ -356,9 +363,7 @@ export abstract class SessionStore extends ExpressStore {
     return settle(
       this.guard(async () => {
         this.requireMethod('clear');
-        for await (const batch of this.scanIds()) {
-          if (batch.length > 0) await this.removeSessions(batch);
-        }
+        await this.clearSessions();
       }),
       callback,
       this.onCallbackError,

@@ -1,0 +1,369 @@
+import {
+  BATCH_SIZE,
+  BackendUnavailableError,
+  SerializeError,
+  type SessionData,
+  SessionStore,
+  type SessionStoreError,
+  type StoreCapabilities,
+  type WriteTtl,
+} from '@session-stores/core';
+import type { AerospikeRecord, Client, Key } from 'aerospike';
+import * as Aerospike from 'aerospike';
+import { resultCode, statusError, toStoreError } from './aerospike-errors';
+import type { CommandPolicies } from './client-policies';
+import { limiterFor } from './command-limiter';
+import { AerospikeConnection } from './connection';
+import { type AerospikeStoreOptions, resolveOptions } from './options';
+import {
+  COOKIE_BIN,
+  checkMappedBins,
+  type RecordMapper,
+  SESSION_BIN,
+  type SessionBins,
+} from './record-mapper';
+import { retryWhenBusy } from './retry';
+import { drain, streamBatches } from './scan';
+
+const { status } = Aerospike;
+
+/** Aerospike's largest TTL (10 years, in seconds); a longer one is rejected by the server. */
+export const MAX_TTL_SECONDS = 315_360_000;
+/** How long `clear()` waits for a truncated set to read as empty, in ms. */
+export const TRUNCATE_WAIT_MS = 10_000;
+/** How often a touch with a custom mapper re-reads a session another request changed meanwhile. */
+const TOUCH_ATTEMPTS = 5;
+/** The user key of the reachability probe; it is only ever checked for existence, never written. */
+const PROBE_KEY = '\u0000session-stores:probe';
+
+/**
+ * An express-session store on Aerospike, with the official `aerospike` client (6.x).
+ *
+ * Each session is one record `(namespace, set, prefix + sid)` whose TTL is the
+ * session's, so the server expires it. By default the record has two string bins:
+ * `session` (the serialized session without its cookie) and `cookie` (the serialized
+ * cookie), so `touch()` can refresh the TTL and rewrite the cookie in one `operate`
+ * call without reading or rewriting the session data. The key is stored with the
+ * record (key policy SEND), so scans can list session ids.
+ *
+ * @example
+ * const store = new AerospikeStore({ hosts: '127.0.0.1:3000', namespace: 'sessions' });
+ * app.use(session({ store, secret: 'change me', resave: false, saveUninitialized: false }));
+ */
+export class AerospikeStore extends SessionStore {
+  static override readonly capabilities: StoreCapabilities = {
+    methods: { touch: true, all: true, length: true, clear: true, ids: true },
+    ttlGranularityMs: 1000,
+    expiresOnServer: true,
+    prefixIsolation: true,
+    events: { connect: true, disconnect: true },
+    replicationLagMs: 0,
+  };
+
+  /** The Aerospike namespace holding the sessions. */
+  readonly namespace: string;
+  /** The Aerospike set holding the sessions (the `set` option; `set` itself is the Store method). */
+  readonly setName: string;
+  private readonly mapper: RecordMapper | undefined;
+  private readonly connection: AerospikeConnection;
+
+  /**
+   * @param options see {@link AerospikeStoreOptions}. Without `client`, the store creates
+   * a client from the client options and connects it at once (`connect` is emitted when
+   * it is connected).
+   * @throws InvalidOptionError naming the first invalid option.
+   */
+  constructor(options: AerospikeStoreOptions = {}) {
+    super(options, { prefix: '' });
+    const resolved = resolveOptions(options);
+    this.namespace = resolved.namespace;
+    this.setName = resolved.set;
+    this.mapper = resolved.mapper;
+    this.connection = new AerospikeConnection(
+      resolved.client
+        ? { kind: 'borrowed', client: resolved.client }
+        : { kind: 'owned', config: resolved.clientConfig },
+      new Aerospike.Key(this.namespace, this.setName, PROBE_KEY),
+      {
+        reachable: (reachable) => this.setConnected(reachable),
+        error: (err) => this.reportError(this.classifyError(err)),
+      },
+    );
+  }
+
+  /** The aerospike client in use; `undefined` while a store-owned client has not connected yet. */
+  get client(): Client | undefined {
+    return this.connection.client;
+  }
+
+  // ---- primitives -----------------------------------------------------------------
+
+  protected override async readSession(sid: string): Promise<SessionData | null> {
+    const record = await this.sendOrMissing((client, policies) =>
+      client.get(this.recordKey(sid), policies.read),
+    );
+    return record ? this.fromBins(sid, record.bins) : null;
+  }
+
+  protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const bins = this.toBins(sid, session);
+    await this.send((client, policies) =>
+      client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl) }, policies.write),
+    );
+  }
+
+  protected override async removeSession(sid: string): Promise<void> {
+    await this.sendOrMissing((client, policies) => client.remove(this.recordKey(sid), policies.remove));
+  }
+
+  /**
+   * Default layout: one `operate` [touch(ttl), write(cookie bin)] that only updates an
+   * existing record, so a destroyed session stays destroyed and the session bin (data
+   * another request may have just saved) is left alone. With a custom mapper the
+   * cookie's place in the bins is unknown: read, replace the cookie, write back only if
+   * the record's generation is unchanged (else retry).
+   */
+  protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const key = this.recordKey(sid);
+    const seconds = recordTtl(ttl);
+    if (!this.mapper) {
+      const operations = [Aerospike.operations.touch(seconds)];
+      const { cookie } = session as { cookie?: unknown };
+      if (isCookieObject(cookie)) {
+        operations.push(Aerospike.operations.write(COOKIE_BIN, this.encode(sid, cookie as SessionData)));
+      }
+      await this.sendOrMissing((client, policies) =>
+        client.operate(key, operations, { ttl: seconds }, policies.touch),
+      );
+      return;
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const record = await this.sendOrMissing((client, policies) => client.get(key, policies.read));
+      if (!record) return;
+      const stored = await this.fromBins(sid, record.bins);
+      if (!stored) return;
+      const bins = this.toBins(sid, { ...stored, cookie: session.cookie });
+      try {
+        await this.send((client, policies) =>
+          client.put(key, bins, { ttl: seconds, gen: record.gen }, policies.writeIfGeneration),
+        );
+        return;
+      } catch (err) {
+        const code = resultCode(err);
+        if (code === status.ERR_RECORD_NOT_FOUND) return;
+        if (code !== status.ERR_RECORD_GENERATION || attempt >= TOUCH_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** Ids come from a scan of the set without bins; the keys are there because they were written with SEND. */
+  protected override async *scanIds(): AsyncIterable<string[]> {
+    const { client, policies } = await this.connection.acquire();
+    // Scans bypass the command limiter: a clear() holds its scan open while it removes
+    // batches, and waiting for a slot there could deadlock.
+    const release = this.connection.hold();
+    try {
+      const stream = client.scan(this.namespace, this.setName, { nobins: true }).foreach(policies.scan);
+      yield* streamBatches(stream, (record) => this.idOf(record), BATCH_SIZE);
+    } catch (err) {
+      this.connection.noteFailure(err);
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
+    const requests = sids.map((sid) => ({ key: this.recordKey(sid), readAllBins: true }));
+    const results = await this.send((client, policies) => client.batchRead(requests, policies.batch));
+    return Promise.all(
+      results.map((result, index) => {
+        const code = result.status as number;
+        if (code === status.ERR_RECORD_NOT_FOUND) return null;
+        if (code !== status.OK) throw statusError(code, 'batch read');
+        return this.fromBins(sids[index] as string, result.record.bins);
+      }),
+    );
+  }
+
+  protected override async removeSessions(sids: readonly string[]): Promise<void> {
+    const keys = sids.map((sid) => this.recordKey(sid));
+    const results = await this.send((client, policies) => client.batchRemove(keys, policies.batch));
+    for (const result of results) {
+      const code = result.status as number;
+      if (code !== status.OK && code !== status.ERR_RECORD_NOT_FOUND) throw statusError(code, 'batch remove');
+    }
+  }
+
+  protected override async countSessions(): Promise<number> {
+    let count = 0;
+    for await (const ids of this.scanIds()) count += ids.length;
+    return count;
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    await this.connection.close();
+  }
+
+  protected override classifyError(err: unknown): SessionStoreError {
+    return toStoreError(err, this.namespace, this.constructor.name);
+  }
+
+  // ---- clear --------------------------------------------------------------------------
+
+  /**
+   * Deletes this store's sessions. With the default empty prefix the set belongs to
+   * this store alone, so it is truncated, and `clear()` resolves once a scan of the set
+   * finds nothing (the server applies a truncate in the background). With a prefix,
+   * other prefixes may share the set: only this prefix's keys are scanned and removed.
+   */
+  protected override async clearSessions(): Promise<void> {
+    if (this.prefix !== '') return super.clearSessions();
+    await this.truncateSet();
+  }
+
+  private async truncateSet(): Promise<void> {
+    await this.send((client, policies) => client.truncate(this.namespace, this.setName, 0, policies.info));
+    const deadline = Date.now() + TRUNCATE_WAIT_MS;
+    for (let pause = 20; !(await this.setIsEmpty()); pause = Math.min(pause * 2, 200)) {
+      if (Date.now() + pause > deadline) {
+        throw new BackendUnavailableError(
+          `${this.constructor.name}: set "${this.namespace}/${this.setName}" still holds records ` +
+            `${TRUNCATE_WAIT_MS} ms after truncate (sessions written since clear() began count too)`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /**
+   * Whether a scan of the set finds no record. The scan runs to its end rather than
+   * being aborted at the first record: an aborted scan's last command may still be under
+   * way with no way to wait for it, and closing the client under it is unsafe.
+   */
+  private async setIsEmpty(): Promise<boolean> {
+    const { client, policies } = await this.connection.acquire();
+    let found = 0;
+    try {
+      await this.connection.track(() =>
+        drain(client.scan(this.namespace, this.setName, { nobins: true }).foreach(policies.scan), () => {
+          found += 1;
+        }),
+      );
+    } catch (err) {
+      this.connection.noteFailure(err);
+      throw err;
+    }
+    return found === 0;
+  }
+
+  // ---- records --------------------------------------------------------------------------
+
+  private recordKey(sid: string): Key {
+    return new Aerospike.Key(this.namespace, this.setName, this.key(sid));
+  }
+
+  /** The session id of a scanned record, or undefined for records of other prefixes or without a stored key. */
+  private idOf(record: AerospikeRecord): string | undefined {
+    const userKey = record.key?.key;
+    if (typeof userKey !== 'string' || !userKey.startsWith(this.prefix)) return undefined;
+    return userKey.slice(this.prefix.length);
+  }
+
+  /** Sends one command on the client, within the client's concurrency cap. */
+  private async send<T>(command: (client: Client, policies: CommandPolicies) => Promise<T>): Promise<T> {
+    const { client, policies } = await this.connection.acquire();
+    return limiterFor(client).run(async () => {
+      try {
+        return await this.connection.track(() => retryWhenBusy(() => command(client, policies)));
+      } catch (err) {
+        this.connection.noteFailure(err);
+        throw err;
+      }
+    });
+  }
+
+  /** As {@link send}, with "record not found" as `null`. */
+  private async sendOrMissing<T>(
+    command: (client: Client, policies: CommandPolicies) => Promise<T>,
+  ): Promise<T | null> {
+    try {
+      return await this.send(command);
+    } catch (err) {
+      if (resultCode(err) === status.ERR_RECORD_NOT_FOUND) return null;
+      throw err;
+    }
+  }
+
+  private toBins(sid: string, session: SessionData): SessionBins {
+    if (this.mapper) {
+      let bins: unknown;
+      try {
+        bins = this.mapper.toRecord(session);
+      } catch (cause) {
+        throw new SerializeError(sid, cause);
+      }
+      return checkMappedBins(bins);
+    }
+    const { cookie, ...rest } = session as unknown as Record<string, unknown>;
+    // A cookie that is not an object (absent, null) stays inside the session bin as it is.
+    if (!isCookieObject(cookie)) return { [SESSION_BIN]: this.encode(sid, session) };
+    return {
+      [SESSION_BIN]: this.encode(sid, rest as unknown as SessionData),
+      [COOKIE_BIN]: this.encode(sid, cookie as SessionData),
+    };
+  }
+
+  private async fromBins(sid: string, bins: SessionBins): Promise<SessionData | null> {
+    if (this.mapper) return this.fromMappedBins(sid, bins);
+    const text = bins[SESSION_BIN];
+    if (typeof text !== 'string') return this.corrupt(sid, `bin "${SESSION_BIN}" holds ${describe(text)}`);
+    const data = await this.decode(sid, text);
+    if (!data) return null;
+    const cookieText = bins[COOKIE_BIN];
+    // No cookie bin: a session saved without a cookie, or by aerospike-session-store (cookie inline).
+    if (cookieText === undefined || cookieText === null) return data;
+    if (typeof cookieText !== 'string')
+      return this.corrupt(sid, `bin "${COOKIE_BIN}" holds ${describe(cookieText)}`);
+    const cookie = await this.decode(sid, cookieText);
+    if (!cookie) return null;
+    const { cookie: _inline, ...rest } = data as unknown as Record<string, unknown>;
+    return { cookie, ...rest } as unknown as SessionData;
+  }
+
+  private async fromMappedBins(sid: string, bins: SessionBins): Promise<SessionData | null> {
+    let session: unknown;
+    try {
+      session = await (this.mapper as RecordMapper).fromRecord(bins);
+    } catch (cause) {
+      return this.corrupt(sid, cause);
+    }
+    if (session === null || session === undefined) return null;
+    if (typeof session !== 'object' || Array.isArray(session)) {
+      return this.corrupt(sid, `mapper.fromRecord returned ${describe(session)}`);
+    }
+    return session as SessionData;
+  }
+
+  /** Undecodable stored data: an `ERR_SESSION_CORRUPT` error, or no session with `onCorrupt: 'miss'`. */
+  private corrupt(sid: string, cause: unknown): null {
+    return this.corruptData(sid, typeof cause === 'string' ? new TypeError(cause) : cause);
+  }
+}
+
+/** The record TTL for a write: whole seconds (Aerospike's granularity), or -1 for never (0 would mean the namespace default). */
+function recordTtl(ttl: WriteTtl): number {
+  return ttl.kind === 'never' ? Aerospike.ttl.NEVER_EXPIRE : Math.min(ttl.seconds, MAX_TTL_SECONDS);
+}
+
+function isCookieObject(cookie: unknown): boolean {
+  return cookie !== null && typeof cookie === 'object' && !Array.isArray(cookie);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Buffer.isBuffer(value)) return 'a Buffer';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,115 @@
+import type { Client, ConfigOptions } from 'aerospike';
+import * as Aerospike from 'aerospike';
+
+/**
+ * Timeouts of a client the store creates, unless the user's `policies` say otherwise.
+ * Short on purpose: a session lookup that cannot finish within a second should fail
+ * (`ERR_BACKEND_UNAVAILABLE`) instead of holding the request.
+ */
+export const DEFAULT_TIMEOUTS = {
+  /** Initial connection to each seed host, in ms. */
+  connTimeoutMs: 1000,
+  /** Whole-command budget of get, put, operate, remove and batch commands, retries included, in ms. */
+  totalTimeout: 1000,
+  /** Idle time allowed on a scan's socket (scans have no total budget: sets can be large), in ms. */
+  scanSocketTimeout: 10_000,
+  /** Info commands (truncate), in ms. */
+  infoTimeout: 1000,
+} as const;
+
+type PolicyType = 'read' | 'write' | 'operate' | 'remove' | 'batch' | 'scan' | 'info';
+
+/** The client configuration of a store-owned client: the user's, over the short defaults. */
+export function ownedClientConfig(config: ConfigOptions): ConfigOptions {
+  const user = (config.policies ?? {}) as Partial<Record<PolicyType, object>>;
+  const single = { totalTimeout: DEFAULT_TIMEOUTS.totalTimeout };
+  return {
+    ...config,
+    connTimeoutMs: config.connTimeoutMs ?? DEFAULT_TIMEOUTS.connTimeoutMs,
+    policies: {
+      ...config.policies,
+      read: new Aerospike.ReadPolicy({ ...single, ...defined(user.read) }),
+      write: new Aerospike.WritePolicy({ ...single, ...defined(user.write) }),
+      operate: new Aerospike.OperatePolicy({ ...single, ...defined(user.operate) }),
+      remove: new Aerospike.RemovePolicy({ ...single, ...defined(user.remove) }),
+      batch: new Aerospike.BatchPolicy({ ...single, ...defined(user.batch) }),
+      scan: new Aerospike.ScanPolicy({
+        socketTimeout: DEFAULT_TIMEOUTS.scanSocketTimeout,
+        ...defined(user.scan),
+      }),
+      info: new Aerospike.InfoPolicy({ timeout: DEFAULT_TIMEOUTS.infoTimeout, ...defined(user.info) }),
+    },
+  };
+}
+
+/**
+ * The fields of a policy that are set. Policy objects carry every field as an own
+ * property, most of them `undefined`, which would wipe a default when spread over it.
+ */
+function defined(policy: object | undefined): Record<string, unknown> {
+  if (!policy) return {};
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * Per-command policies, built once per client. A policy passed to a command replaces
+ * the client's configured default entirely (the C client starts from its built-in
+ * defaults), so each one starts from the client's configured default and adds only
+ * what the store needs.
+ */
+export class CommandPolicies {
+  /** get / exists / batch row reads. */
+  readonly read: Aerospike.ReadPolicy;
+  /** set(): replace the whole record (no stale bins left), and store the key so scans return it. */
+  readonly write: Aerospike.WritePolicy;
+  /**
+   * A replacing write that only succeeds while the record still has the generation it
+   * was read with: the read-modify-write of touch() with a custom mapper.
+   */
+  readonly writeIfGeneration: Aerospike.WritePolicy;
+  /** touch(): update only an existing record; a missing one fails with "not found". */
+  readonly touch: Aerospike.OperatePolicy;
+  /** destroy(). */
+  readonly remove: Aerospike.RemovePolicy;
+  /** all() reads and clear() removals, many keys per round trip. */
+  readonly batch: Aerospike.BatchPolicy;
+  /** all / ids / length / clear scans. */
+  readonly scan: Aerospike.ScanPolicy;
+  /** truncate. */
+  readonly info: Aerospike.InfoPolicy;
+  /** The reachability probe: one quick attempt, whatever the app configured. */
+  readonly probe: Aerospike.ReadPolicy;
+
+  constructor(client: Client) {
+    const configured = ((client as { config?: { policies?: object } }).config?.policies ?? {}) as Partial<
+      Record<PolicyType, object>
+    >;
+    const send = Aerospike.policy.key.SEND;
+    this.read = new Aerospike.ReadPolicy(defined(configured.read));
+    this.write = new Aerospike.WritePolicy({
+      ...defined(configured.write),
+      key: send,
+      exists: Aerospike.policy.exists.CREATE_OR_REPLACE,
+    });
+    this.writeIfGeneration = new Aerospike.WritePolicy({
+      ...defined(configured.write),
+      key: send,
+      exists: Aerospike.policy.exists.REPLACE,
+      gen: Aerospike.policy.gen.EQ,
+    });
+    this.touch = new Aerospike.OperatePolicy({
+      ...defined(configured.operate),
+      key: send,
+      exists: Aerospike.policy.exists.UPDATE,
+    });
+    this.remove = new Aerospike.RemovePolicy(defined(configured.remove));
+    this.batch = new Aerospike.BatchPolicy(defined(configured.batch));
+    this.scan = new Aerospike.ScanPolicy(defined(configured.scan));
+    this.info = new Aerospike.InfoPolicy(defined(configured.info));
+    this.probe = new Aerospike.ReadPolicy({
+      ...defined(configured.read),
+      totalTimeout: DEFAULT_TIMEOUTS.totalTimeout,
+      maxRetries: 0,
+    });
+  }
+}
