@@ -20,7 +20,9 @@ export function packageBuild(
     target: 'node20',
     footer: ({ format }) =>
       options.classicFactory && format === 'cjs'
-        ? { js: 'if (module.exports.default) module.exports = Object.assign(module.exports.default, module.exports);' }
+        ? {
+            js: 'if (module.exports.default) module.exports = Object.assign(module.exports.default, module.exports);',
+          }
         : {},
   };
 }

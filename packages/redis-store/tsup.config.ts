@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.package';
 
-const base = packageBuild({ index: 'src/index.ts', connection: 'src/connection.ts' }, { classicFactory: true });
+const base = packageBuild(
+  { index: 'src/index.ts', connection: 'src/connection.ts' },
+  { classicFactory: true },
+);
 
 export default defineConfig({
   ...base,

@@ -64,7 +64,7 @@ describe('checkManifestFields', () => {
     [
       'no keywords',
       { ...good, keywords: undefined },
-      'keywords: expected an array including "express-session"',
+      'keywords: expected an array including "session"',
     ],
     ['no sideEffects', { ...good, sideEffects: undefined }, 'sideEffects: expected false or a list of files'],
     [

@@ -1,3 +1,5 @@
+import { aerospikeStoreSmoke } from './aerospike-store';
+import { altSessionAsyncSmoke } from './alt-session-async';
 import { coreSmoke } from './core';
 import { genericSmoke } from './generic';
 import { pouchStoreSmoke } from './pouch-store';
@@ -8,6 +10,8 @@ export type { SmokeDefinition, SmokeServer } from './smoke-definition';
 
 /** The packages with a smoke of their own; every other one gets {@link genericSmoke}. */
 const SMOKES: Readonly<Record<string, SmokeDefinition>> = {
+  '@session-stores/aerospike-store': aerospikeStoreSmoke,
+  '@session-stores/alt-session-async': altSessionAsyncSmoke,
   '@session-stores/core': coreSmoke,
   '@session-stores/pouch-store': pouchStoreSmoke,
   '@session-stores/redis-store': redisStoreSmoke,

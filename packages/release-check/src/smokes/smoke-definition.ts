@@ -1,5 +1,5 @@
 /** A server a smoke script needs; its URL reaches the scripts as `SMOKE_<KIND>_URL`. */
-export type SmokeServer = 'redis';
+export type SmokeServer = 'redis' | 'aerospike';
 
 /** What the release check runs against one package installed from its tarball. */
 export interface SmokeDefinition {

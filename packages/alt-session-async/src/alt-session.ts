@@ -1,0 +1,39 @@
+import type { RedisClientLike } from '@session-stores/redis-store/connection';
+import { bridge } from './bridge';
+import { type AltSessionHandler, sessionHandler } from './middleware';
+import { type AltSessionOptions, checkOptionsObject, resolveSessionSettings } from './options';
+import { RedisBackend } from './redis-backend';
+import { openRedisLink } from './redis-link';
+import { resolveRedisSettings } from './redis-options';
+import { mock } from './test-double';
+
+/** The middleware, plus what the app needs to shut it down. */
+export interface AltSessionMiddleware extends AltSessionHandler {
+  /** The Redis client in use: the app's `client`, or the one the middleware created. */
+  readonly client: RedisClientLike;
+  /**
+   * Fails later session calls with `ERR_STORE_CLOSED` and closes the middleware's own client
+   * (an app's `client` stays open: the app owns it).
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the session middleware: `app.use(altSession({ redis: { host, port }, secret }))`.
+ * Each request gets `req.session`, a lazy per-key async API over a Redis hash: nothing is
+ * sent to Redis until the route calls it. The client connects in the background; calls made
+ * before it is ready wait for it (within `commandTimeout`).
+ * @throws InvalidOptionError naming the first invalid option.
+ */
+export function altSession(options: AltSessionOptions): AltSessionMiddleware {
+  const checked = checkOptionsObject(options);
+  const settings = resolveSessionSettings(checked);
+  const link = openRedisLink(resolveRedisSettings(checked));
+  const handler = sessionHandler(new RedisBackend(link, settings.prefix, settings), settings);
+  return Object.assign(handler, { client: link.client, close: () => link.close() });
+}
+
+/** `altSession.bridge(options)`: see {@link bridge}. */
+altSession.bridge = bridge;
+/** `altSession.mock(options)`: see {@link mock} (alt-session's `require('alt-session').mock`). */
+altSession.mock = mock;

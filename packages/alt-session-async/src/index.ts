@@ -1,0 +1,23 @@
+import { altSession } from './alt-session';
+
+export { ErrorCode } from '@session-stores/core';
+export type { RedisClientLike } from '@session-stores/redis-store/connection';
+export { type AltSessionMiddleware, altSession } from './alt-session';
+export type { AsyncSession } from './async-session';
+export { type BridgeOptions, bridge } from './bridge';
+export type { AltSessionHandler, AltSessionRequest } from './middleware';
+export type { AltSessionOptions, CookieOptions, RedisServerOptions, SessionOptions } from './options';
+export {
+  createTestSession,
+  type MockMiddleware,
+  type MockOptions,
+  mock,
+  type TestSession,
+  type TestSessionOptions,
+} from './test-double';
+
+/**
+ * The classic factory, as alt-session's: `app.use(require('@session-stores/alt-session-async')(options))`.
+ * It also carries `.bridge`, `.mock` and every named export.
+ */
+export default altSession;

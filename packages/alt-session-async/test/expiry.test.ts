@@ -1,0 +1,125 @@
+import { describe, expect, test } from '@jest/globals';
+import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { type AltSessionOptions, altSession, createTestSession } from '../src';
+import { cleanUp, cookieHeader, raw, SECRET, sleep, stepApp, testPrefix, useResource } from './helpers';
+
+describeWithBackend('redis', 'expiry on the real clock', () => {
+  const redis = useRedis();
+  const prefix = testPrefix('expiry');
+  cleanUp(redis, prefix);
+
+  const opened: Array<{ close(): Promise<void> }> = [];
+  useResource(
+    () => undefined,
+    async () => {
+      await Promise.all(opened.splice(0).map((m) => m.close()));
+    },
+  );
+  const app = (options: Partial<AltSessionOptions>) => {
+    const middleware = altSession({
+      url: redis().url,
+      secret: SECRET,
+      ...options,
+      session: { prefix, ...options.session },
+    });
+    opened.push(middleware);
+    return stepApp(middleware);
+  };
+  const pttl = async (id: string) => Number(await raw(redis())('PTTL', `${prefix}:${id}`));
+  const store = async (target: ReturnType<typeof app>) =>
+    (
+      await target.step(async (s) => {
+        await s.set('user', 'ann');
+        return s.id;
+      })
+    ).value;
+
+  test('the default idle timeout is 300 s', async () => {
+    const id = await store(app({}));
+    expect(await pttl(id)).toBeGreaterThan(295_000);
+    expect(await pttl(id)).toBeLessThanOrEqual(300_000);
+  });
+
+  test('tti 1: an idle session is gone after about a second; its cookie then gets a new session', async () => {
+    const target = app({ session: { tti: 1 } });
+    const id = await store(target);
+    expect(await pttl(id)).toBeLessThanOrEqual(1000);
+    await sleep(1300);
+    expect(await raw(redis())('EXISTS', `${prefix}:${id}`)).toBe(0);
+    const { value } = await target.step(
+      async (s) => ({ user: await s.get('user'), isNew: s.isNew, same: s.id === id }),
+      undefined,
+      {
+        Cookie: cookieHeader(id),
+      },
+    );
+    expect(value).toEqual({ user: null, isNew: true, same: false });
+  });
+
+  test('tti 1: using the session keeps it alive past its first second', async () => {
+    const target = app({ session: { tti: 1 } });
+    const id = await store(target);
+    for (let i = 0; i < 3; i++) {
+      await sleep(600);
+      await target.step((s) => s.get('user'), undefined, { Cookie: cookieHeader(id) });
+    }
+    // 1.8 s after it was stored, still there.
+    const { value } = await target.step((s) => s.get('user'), undefined, { Cookie: cookieHeader(id) });
+    expect(value).toBe('ann');
+  });
+
+  test('maxLifetime ends an active session when it is reached, however recently it was used', async () => {
+    const target = app({ session: { tti: 60 }, maxLifetime: 1.2 });
+    const id = await store(target);
+    expect(await pttl(id)).toBeLessThanOrEqual(1200);
+    const seen: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      await sleep(400);
+      seen.push((await target.step((s) => s.touch(), undefined, { Cookie: cookieHeader(id) })).value);
+    }
+    expect(seen.slice(0, 2)).toEqual([true, true]);
+    expect(seen.at(-1)).toBe(false);
+    expect(await raw(redis())('EXISTS', `${prefix}:${id}`)).toBe(0);
+  });
+
+  test('maxLifetime survives regenerate (the creation time moves with the data)', async () => {
+    const target = app({ session: { tti: 60 }, maxLifetime: 1 });
+    const id = await store(target);
+    await sleep(500);
+    const { value: newId } = await target.step((s) => s.regenerate(), undefined, {
+      Cookie: cookieHeader(id),
+    });
+    expect(await pttl(newId)).toBeLessThanOrEqual(600);
+  });
+
+  test('tti false: no idle timeout; with maxLifetime the key expires at the lifetime only', async () => {
+    const forever = await store(app({ session: { tti: false } }));
+    expect(await pttl(forever)).toBe(-1);
+    await raw(redis())('DEL', `${prefix}:${forever}`);
+    const capped = await store(app({ session: { tti: false }, maxLifetime: 30 }));
+    expect(await pttl(capped)).toBeGreaterThan(29_000);
+    expect(await pttl(capped)).toBeLessThanOrEqual(30_000);
+  });
+
+  test('the creation time is stored in the reserved @created field and is not a session key', async () => {
+    const target = app({});
+    const before = Date.now();
+    const id = await store(target);
+    const created = Number(await raw(redis())('HGET', `${prefix}:${id}`, '@created'));
+    expect(created).toBeGreaterThanOrEqual(before - 1000);
+    expect(created).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+});
+
+describe('expiry in the test double', () => {
+  test('createTestSession honours tti and maxLifetime on the process clock', async () => {
+    const idle = createTestSession({ data: { a: 1 }, tti: 0.2 });
+    await sleep(300);
+    expect(await idle.get('a')).toBeNull();
+    const capped = createTestSession({ data: { a: 1 }, tti: 10, maxLifetime: 0.3 });
+    await sleep(150);
+    expect(await capped.touch()).toBe(true);
+    await sleep(200);
+    expect(await capped.get('a')).toBeNull();
+  });
+});

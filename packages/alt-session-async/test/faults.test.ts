@@ -1,0 +1,118 @@
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { describeWithBackend, useRedis, waitUntil } from '@session-stores/test-servers';
+import type { RedisClientType } from 'redis';
+import { type AltSessionMiddleware, altSession, ErrorCode, type RedisClientLike } from '../src';
+import {
+  closeNodeRedis,
+  cookieHeader,
+  openIoRedis,
+  openNodeRedis,
+  SECRET,
+  type StepApp,
+  stepApp,
+  testPrefix,
+  useResource,
+} from './helpers';
+
+const COMMAND_TIMEOUT_MS = 500;
+/** Scheduling slack on a busy machine; the bound under test is COMMAND_TIMEOUT_MS. */
+const SLACK_MS = 1000;
+
+/** Runs `operation` and returns the error code it failed with and how long that took. */
+async function failure(operation: () => Promise<unknown>): Promise<{ code: unknown; ms: number }> {
+  const started = Date.now();
+  try {
+    await operation();
+  } catch (err) {
+    return { code: (err as { code?: unknown }).code, ms: Date.now() - started };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describeWithBackend('redis', 'when Redis dies and comes back', () => {
+  // Our own redis-server (never REDIS_URL): the tests kill and restart it.
+  const redis = useRedis({ ownProcess: true });
+  const prefix = testPrefix('faults');
+
+  describe('clients', () => {
+    const nodeRedis = useResource(() => openNodeRedis(redis().url), closeNodeRedis);
+    const ioredis = useResource(
+      () => openIoRedis(redis().url),
+      async (client) => client.disconnect(),
+    );
+    const opened: AltSessionMiddleware[] = [];
+    afterAll(async () => {
+      await Promise.all(opened.splice(0).map((m) => m.close()));
+    });
+
+    const variants: Array<[string, () => object]> = [
+      ['its own client', () => ({ url: redis().url })],
+      ['an app node-redis client', () => ({ client: nodeRedis() as RedisClientType as RedisClientLike })],
+      ['an app ioredis client', () => ({ client: ioredis() as unknown as RedisClientLike })],
+    ];
+
+    for (const [label, connection] of variants) {
+      test(`with ${label}: calls fail with ERR_BACKEND_UNAVAILABLE within commandTimeout, then work again`, async () => {
+        const middleware = altSession({
+          ...connection(),
+          secret: SECRET,
+          commandTimeout: COMMAND_TIMEOUT_MS,
+          session: { prefix },
+        });
+        opened.push(middleware);
+        const app: StepApp = stepApp(middleware);
+        const { value: id } = await app.step(async (s) => {
+          await s.set('before', 1);
+          return s.id;
+        });
+        const withCookie = { Cookie: cookieHeader(id) };
+
+        await redis().kill();
+
+        // Promises, and callbacks, each get the code, within the budget. All are sent at once
+        // (invalidate last: after it the request has a new, empty session, which needs no Redis).
+        const { value: outcomes } = await app.step(
+          (s) =>
+            Promise.all([
+              failure(() => s.get('before')),
+              failure(() => s.mset({ during: 1 })),
+              failure(() => s.remove('before')),
+              failure(
+                () => new Promise((resolve, reject) => s.touch((err, v) => (err ? reject(err) : resolve(v)))),
+              ),
+              failure(() => s.regenerate()),
+              failure(() => s.invalidate()),
+            ]),
+          undefined,
+          withCookie,
+        );
+        for (const outcome of outcomes) {
+          expect(outcome.code).toBe(ErrorCode.BackendUnavailable);
+          expect(outcome.ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
+        }
+        // A request that does not use its session does not notice the outage.
+        const untouched = await app.step(() => 'fine', undefined, withCookie);
+        expect(untouched.response.status).toBe(200);
+
+        await redis().restart();
+        // The same middleware recovers by itself (the restarted server is empty).
+        await waitUntil(
+          async () => {
+            try {
+              await app.step((s) => s.set('after', 2));
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { timeoutMs: 10_000, intervalMs: 100, what: 'the middleware to work again' },
+        );
+        const { value } = await app.step(async (s) => {
+          await s.set('after', 3);
+          return s.get('after');
+        });
+        expect(value).toBe(3);
+      }, 30_000);
+    }
+  });
+});
