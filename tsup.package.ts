@@ -16,6 +16,8 @@ export function packageBuild(
     format: ['cjs', 'esm'],
     dts: true,
     clean: true,
+    // Entries share chunks in CommonJS as in ESM, instead of each carrying its own copy.
+    splitting: true,
     sourcemap: true,
     target: 'node20',
     footer: ({ format }) =>
