@@ -53,12 +53,45 @@ export function encodeSession(serializer: Serializer, sid: string, session: Sess
  * corrupt: a crash in `parse`, `null`, an array, a number.
  */
 export async function decodeSession(serializer: Serializer, sid: string, text: string): Promise<SessionData> {
+  return decodeSessionNow(serializer, sid, text);
+}
+
+/**
+ * {@link decodeSession} without the promise when `parse` is synchronous (the default JSON
+ * serializer): returns the session or throws `CorruptSessionError` at once, and returns
+ * a promise only when `parse` returns one. For hot paths, where every promise costs.
+ */
+export function decodeSessionNow(
+  serializer: Serializer,
+  sid: string,
+  text: string,
+): SessionData | Promise<SessionData> {
   let value: unknown;
   try {
-    value = await serializer.parse(text);
+    value = serializer.parse(text);
   } catch (cause) {
     throw new CorruptSessionError(sid, cause);
   }
+  if (isThenable(value)) {
+    return Promise.resolve(value).then(
+      (parsed) => checkDecoded(sid, parsed),
+      (cause: unknown) => {
+        throw new CorruptSessionError(sid, cause);
+      },
+    );
+  }
+  return checkDecoded(sid, value);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function checkDecoded(sid: string, value: unknown): SessionData {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new CorruptSessionError(sid, new TypeError('stored data is not a session object'));
   }

@@ -12,7 +12,7 @@ import {
   StoreClosedError,
 } from './errors';
 import { validatePrefix } from './prefix';
-import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
+import { decodeSessionNow, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
 
@@ -178,11 +178,28 @@ export abstract class SessionStore extends ExpressStore {
 
   /** Decodes stored text; corrupt data is an `ERR_SESSION_CORRUPT` error or, with `onCorrupt: 'miss'`, `null`. */
   protected async decode(sid: string, text: string): Promise<SessionData | null> {
+    return this.decodeNow(sid, text);
+  }
+
+  /**
+   * {@link decode} without a promise when the serializer's `parse` is synchronous (the
+   * default JSON): returns the session (or `null` with `onCorrupt: 'miss'`), or throws
+   * `ERR_SESSION_CORRUPT` at once; a promise only when `parse` returns one. For hot
+   * paths: call it where a synchronous throw becomes a rejection (inside `then`).
+   */
+  protected decodeNow(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
+    let decoded: SessionData | Promise<SessionData>;
     try {
-      return await decodeSession(this.serializer, sid, text);
+      decoded = decodeSessionNow(this.serializer, sid, text);
     } catch (err) {
       return this.corruptData(sid, err instanceof CorruptSessionError ? err.cause : err);
     }
+    if (decoded instanceof Promise) {
+      return decoded.then(undefined, (err: unknown) =>
+        this.corruptData(sid, err instanceof CorruptSessionError ? err.cause : err),
+      );
+    }
+    return decoded;
   }
 
   /**
@@ -386,21 +403,38 @@ export abstract class SessionStore extends ExpressStore {
 
   // ---- internals ------------------------------------------------------------------
 
+  // guardSid and guard are on every call's path: plain functions chaining one reaction,
+  // not async functions (each async frame and each awaited promise costs throughput).
+
   /** Runs an operation on one session id: checks the id, then as {@link guard}. */
-  private async guardSid<T>(sid: unknown, operation: () => Promise<T>): Promise<T> {
-    checkSid(sid);
+  private guardSid<T>(sid: unknown, operation: () => Promise<T>): Promise<T> {
+    try {
+      checkSid(sid);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.guard(operation);
   }
 
   /** Runs an operation with the closed check and error classification; never throws synchronously. */
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.isClosed) throw new StoreClosedError();
+  private guard<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.isClosed) return Promise.reject(new StoreClosedError());
+    let result: Promise<T>;
     try {
-      return await operation();
+      result = operation();
     } catch (err) {
-      throw this.classifyError(err);
+      result = Promise.reject(err);
     }
+    // A thenable that is not a native promise (or a plain value) is adopted as await would.
+    return (result instanceof Promise ? result : Promise.resolve(result)).then(
+      undefined,
+      this.rethrowClassified,
+    );
   }
+
+  private readonly rethrowClassified = (err: unknown): never => {
+    throw this.classifyError(err);
+  };
 
   private requireMethod(method: 'all' | 'ids' | 'length' | 'clear'): void {
     if (!this.capabilities.methods[method]) throw new NotSupportedError(method, this.constructor.name);

@@ -18,31 +18,45 @@ export interface GateOptions {
   onUnreachable(): void;
 }
 
-/** One round trip under the gate. A class, not closures: this is on every command's path. */
-class Pending {
+/**
+ * One round trip under the gate: a plain object and free functions, not a class with
+ * field initializers or optional calls, which the CommonJS build turns into helper calls;
+ * this is on every command's path.
+ */
+interface Pending {
+  readonly due: number;
   /** Settled (answered, failed or expired): the sweep skips it. */
-  done = false;
+  done: boolean;
   /** Still waiting for a connection, not sent yet. */
-  waiting = false;
+  waiting: boolean;
   /** What to send once the connection is ready (only while waiting). */
   send: (() => Promise<unknown>) | undefined;
+  resolve: ((value: unknown) => void) | undefined;
+  reject: ((err: unknown) => void) | undefined;
+}
 
-  constructor(
-    readonly due: number,
-    private resolver: ((value: unknown) => void) | undefined,
-    private rejecter: ((err: unknown) => void) | undefined,
-  ) {}
+/** The resolving functions of the promise the gate created last (read at once by `run`). */
+let capturedResolve: ((value: unknown) => void) | undefined;
+let capturedReject: ((err: unknown) => void) | undefined;
 
-  /** Settles once; drops the callbacks so a settled entry keeps no promise (or reply) alive. */
-  settle(err: unknown, value?: unknown): void {
-    const resolver = this.resolver;
-    const rejecter = this.rejecter;
-    this.done = true;
-    this.resolver = undefined;
-    this.rejecter = undefined;
-    this.send = undefined;
-    if (err === undefined) resolver?.(value);
-    else rejecter?.(err);
+/** One shared promise executor (no closure per command): stores the functions above. */
+function capture(resolve: (value: unknown) => void, reject: (err: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** Settles once; drops the callbacks so a settled entry keeps no promise (or reply) alive. */
+function settle(entry: Pending, err: unknown, value?: unknown): void {
+  const resolve = entry.resolve;
+  const reject = entry.reject;
+  entry.done = true;
+  entry.resolve = undefined;
+  entry.reject = undefined;
+  entry.send = undefined;
+  if (err === undefined) {
+    if (resolve !== undefined) resolve(value);
+  } else if (reject !== undefined) {
+    reject(err);
   }
 }
 
@@ -68,20 +82,31 @@ export class CommandGate {
   private poller: NodeJS.Timeout | undefined;
   private disposedWith: Error | undefined;
 
-  constructor(private readonly options: GateOptions) {}
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: GateOptions) {
+    this.timeoutMs = options.timeoutMs;
+  }
 
   /** Runs `send` when the connection is ready; rejects with the gate's errors once the budget is spent. */
   run<T>(send: () => Promise<T>): Promise<T> {
     if (this.disposedWith) return Promise.reject(this.disposedWith);
-    let entry: Pending | undefined;
-    const promise = new Promise<T>((resolve, reject) => {
-      entry = new Pending(Date.now() + this.options.timeoutMs, resolve as (value: unknown) => void, reject);
-    });
-    const pending = entry as Pending;
+    const promise = new Promise<unknown>(capture) as Promise<T>;
+    const pending: Pending = {
+      due: Date.now() + this.timeoutMs,
+      done: false,
+      waiting: false,
+      send: undefined,
+      resolve: capturedResolve,
+      reject: capturedReject,
+    };
     // Settled entries at the front are dropped as new ones arrive, so the queue holds
     // about the round trips in flight, not every one since the last sweep.
-    while (this.head < this.queue.length && (this.queue[this.head] as Pending).done) this.head++;
-    this.compact();
+    const queue = this.queue;
+    let head = this.head;
+    while (head < queue.length && (queue[head] as Pending).done) head++;
+    this.head = head;
+    if (head === queue.length || head >= COMPACT_AT) this.compact();
     this.queue.push(pending);
     if (!this.timer) this.schedule(pending.due);
     if (this.options.isReady()) {
@@ -116,7 +141,7 @@ export class CommandGate {
       const entry = this.queue[i] as Pending;
       if (!entry.waiting || entry.done) continue;
       this.stopWaiting(entry);
-      entry.settle(err);
+      settle(entry, err);
     }
   }
 
@@ -130,11 +155,11 @@ export class CommandGate {
     }
     sent.then(
       (value) => {
-        if (!entry.done) entry.settle(undefined, value);
+        if (!entry.done) settle(entry, undefined, value);
       },
       (err: unknown) => {
         if (entry.done) return;
-        entry.settle(err ?? new Error('Redis command failed'));
+        settle(entry, err ?? new Error('Redis command failed'));
         if (this.options.isUnreachable(err)) this.options.onUnreachable();
       },
     );
@@ -165,9 +190,9 @@ export class CommandGate {
         }
         if (entry.waiting) {
           this.stopWaiting(entry);
-          entry.settle(this.options.notConnectedError(timeoutMs));
+          settle(entry, this.options.notConnectedError(timeoutMs));
         } else {
-          entry.settle(this.options.noAnswerError(timeoutMs));
+          settle(entry, this.options.noAnswerError(timeoutMs));
           this.options.onUnreachable();
         }
       }

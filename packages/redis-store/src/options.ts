@@ -4,7 +4,7 @@ import type { RedisClientLike } from './client-types';
 /** The key prefix used when none is given: the same as connect-redis, so existing sessions stay readable. */
 export const DEFAULT_PREFIX = 'sess:';
 /** The default `SCAN ... COUNT` hint. */
-export const DEFAULT_SCAN_COUNT = 100;
+export const DEFAULT_SCAN_COUNT = 1000;
 /** The default budget of one Redis round trip, waiting for a connection included, in ms. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 /** The longest `commandTimeout` accepted (the largest delay a Node.js timer supports). */
@@ -37,7 +37,10 @@ export interface RedisStoreOptions extends SessionStoreOptions, RedisConnectionO
   client?: RedisClientLike | undefined;
   /** Prepended to every session id to form the Redis key. Default `'sess:'`; `''` is allowed. */
   prefix?: string | undefined;
-  /** The `COUNT` hint of each SCAN in `all`, `ids`, `length` and `clear`. Default 100. */
+  /**
+   * The `COUNT` hint of each SCAN in `all`, `ids`, `length` and `clear`. Default 1000
+   * (connect-redis: 100): ten times fewer round trips, each SCAN still a short call.
+   */
   scanCount?: number | undefined;
   /**
    * Budget of every Redis round trip in ms, including the wait for a connection while

@@ -143,7 +143,7 @@ export class RedisStore extends SessionStore {
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
     return this.send(key, ['GET', key]).then(
-      (reply) => (reply == null ? null : this.decode(sid, replyText(reply))),
+      (reply) => (reply == null ? null : this.decodeNow(sid, replyText(reply))),
       (err: unknown) => {
         if (isWrongType(err)) return this.corruptData(sid, err);
         throw err;
@@ -227,9 +227,13 @@ export class RedisStore extends SessionStore {
         });
       }),
     );
-    return Promise.all(
-      texts.map((text, index) => (text == null ? null : this.decode(sids[index] as string, replyText(text)))),
+    // Synchronous decoding (JSON) needs no promise per session; an async parse gets them.
+    const sessions = texts.map((text, index) =>
+      text == null ? null : this.decodeNow(sids[index] as string, replyText(text)),
     );
+    return sessions.some((session) => session instanceof Promise)
+      ? Promise.all(sessions)
+      : (sessions as Array<SessionData | null>);
   }
 
   /** DEL per batch; in a cluster, one DEL per hash slot. */
@@ -238,6 +242,26 @@ export class RedisStore extends SessionStore {
     await Promise.all(
       this.batches(keys).map(({ keys: batch }) => this.send(batch[0] as string, ['DEL', ...batch])),
     );
+  }
+
+  /**
+   * SCAN and DEL overlap: each page's DEL is sent without waiting for it before the next
+   * SCAN (SCAN still returns every key that stays; deleted ones are simply gone), and
+   * all of them are awaited at the end.
+   */
+  protected override async clearSessions(): Promise<void> {
+    const deletes: Array<Promise<void>> = [];
+    try {
+      for await (const batch of this.scanIds()) {
+        const pending = this.removeSessions(batch);
+        // Marked handled at once; the error is reported by the Promise.all below.
+        pending.catch(ignoreReply);
+        deletes.push(pending);
+      }
+    } finally {
+      await Promise.allSettled(deletes);
+    }
+    await Promise.all(deletes);
   }
 
   protected override async closeBackend(): Promise<void> {

@@ -88,13 +88,13 @@ describe('RedisStore options', () => {
     ioredisCluster.disconnect();
   });
 
-  test('defaults: prefix sess:, scanCount 100, commandTimeout 2000 ms, and the app keeps its client', async () => {
+  test('defaults: prefix sess:, scanCount 1000, commandTimeout 2000 ms, and the app keeps its client', async () => {
     const client = idleClient();
     const store = new RedisStore({ client });
     expect(store.prefix).toBe(DEFAULT_PREFIX);
     expect(DEFAULT_PREFIX).toBe('sess:');
     expect(store.scanCount).toBe(DEFAULT_SCAN_COUNT);
-    expect(DEFAULT_SCAN_COUNT).toBe(100);
+    expect(DEFAULT_SCAN_COUNT).toBe(1000);
     expect(store.commandTimeout).toBe(DEFAULT_COMMAND_TIMEOUT_MS);
     expect(DEFAULT_COMMAND_TIMEOUT_MS).toBe(2000);
     expect(store.ownsClient).toBe(false);
