@@ -7,6 +7,19 @@ export interface SubjectContext {
   readonly prefix: string;
   /** URL of the run's Redis server (started on first use by `@session-stores/test-servers`). */
   redisUrl(): Promise<string>;
+  /** The run's Aerospike server (`AEROSPIKE_HOSTS`, else the TypeScript test server, started on first use). */
+  aerospike(): Promise<AerospikeTarget>;
+}
+
+/** Where an Aerospike subject writes: a server, a namespace, and a set of its own. */
+export interface AerospikeTarget {
+  /** `host:port[,host:port]`, for the client's `hosts`. */
+  readonly hosts: string;
+  readonly namespace: string;
+  /** A set used by this subject only (truncated after each instance). */
+  readonly set: string;
+  /** `env`: a server named by AEROSPIKE_HOSTS; `test-server`: @session-stores/aerospike-test-server. */
+  readonly source: 'env' | 'test-server';
 }
 
 /** A subject ready to be measured. */

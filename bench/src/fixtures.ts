@@ -25,9 +25,17 @@ export interface SessionItem {
 
 const DAY_MS = 86_400_000;
 
-/** A session id like express-session's own (24 random bytes, base64url: 32 characters). */
+/**
+ * A session id like express-session's own (24 random bytes, base64url: 32 characters), except
+ * that it never starts with `_`: express-session makes one such id in 64, and PouchDB refuses
+ * them, which kills session-pouchdb-store's commit loop for good (its `underscore-id` check
+ * shows it). Every subject gets the same ids.
+ */
 export function newSessionId(): string {
-  return randomBytes(24).toString('base64url');
+  for (;;) {
+    const id = randomBytes(24).toString('base64url');
+    if (!id.startsWith('_')) return id;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
 import { describeError, formatMs, formatRate } from './format';
 import { sessionCookieHeader } from './http-cookies';
-import type { ChildMessage, ParentMessage, RedisUrlRequest } from './http-protocol';
+import type { AerospikeRequest, ChildMessage, ParentMessage, RedisUrlRequest } from './http-protocol';
 import type { MemoryFigures } from './memory';
 import type { HttpFigures, HttpResult, HttpScenario } from './results';
 import type { ContextHandle } from './servers';
@@ -40,7 +40,14 @@ class ServerProcess {
     this.child = fork(join(__dirname, 'http-server.ts'), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.on('message', (message: ChildMessage | RedisUrlRequest) => {
+    this.child.on('message', (message: ChildMessage | RedisUrlRequest | AerospikeRequest) => {
+      if (message.type === 'aerospike?') {
+        handle.ctx.aerospike().then(
+          (target) => this.send({ type: 'aerospike', target }),
+          (err: unknown) => this.send({ type: 'aerospike', error: describeError(err) }),
+        );
+        return;
+      }
       if (message.type === 'redis-url?') {
         // The child's subject wants Redis: start it here (once per run) and share its URL.
         handle.ctx.redisUrl().then(

@@ -1,3 +1,4 @@
+import type { AerospikeTarget } from './context';
 import type { MemoryFigures } from './memory';
 
 /** Messages between the benchmark (parent) and the HTTP server process (child, `http-server.ts`). */
@@ -24,12 +25,24 @@ export interface RedisUrlReply {
   error?: string;
 }
 
+/** Parent -> child: the answer to {@link AerospikeRequest}. */
+export interface AerospikeReply {
+  type: 'aerospike';
+  target?: AerospikeTarget;
+  error?: string;
+}
+
 /** Everything the parent sends. */
-export type ParentMessage = StartMessage | StopMessage | RedisUrlReply;
+export type ParentMessage = StartMessage | StopMessage | RedisUrlReply | AerospikeReply;
 
 /** Child -> parent: the subject needs the run's Redis server (started on first use, in the parent). */
 export interface RedisUrlRequest {
   type: 'redis-url?';
+}
+
+/** Child -> parent: the subject needs the run's Aerospike server (started on first use, in the parent). */
+export interface AerospikeRequest {
+  type: 'aerospike?';
 }
 
 /** Child -> parent: progress the parent waits for. */

@@ -7,10 +7,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
-import { type SubjectContext, type SubjectInstance, SubjectUnavailable } from './context';
+import {
+  type AerospikeTarget,
+  type SubjectContext,
+  type SubjectInstance,
+  SubjectUnavailable,
+} from './context';
 import { makeItems } from './fixtures';
 import { describeError } from './format';
 import {
+  type AerospikeReply,
+  type AerospikeRequest,
   type ChildMessage,
   COOKIE_NAME,
   type ParentMessage,
@@ -29,8 +36,9 @@ let server: Server | undefined;
 let sampler: MemorySampler | undefined;
 let storeErrors = 0;
 const redisWaiters: Array<(reply: RedisUrlReply) => void> = [];
+const aerospikeWaiters: Array<(reply: AerospikeReply) => void> = [];
 
-function send(message: ChildMessage | RedisUrlRequest): void {
+function send(message: ChildMessage | RedisUrlRequest | AerospikeRequest): void {
   process.send?.(message);
 }
 
@@ -41,6 +49,16 @@ function askRedisUrl(): Promise<string> {
       reply.url ? resolve(reply.url) : reject(new SubjectUnavailable(reply.error)),
     );
     send({ type: 'redis-url?' });
+  });
+}
+
+/** Asks the parent for the run's Aerospike server, which it starts on first use. */
+function askAerospike(): Promise<AerospikeTarget> {
+  return new Promise((resolve, reject) => {
+    aerospikeWaiters.push((reply) =>
+      reply.target ? resolve(reply.target) : reject(new SubjectUnavailable(reply.error)),
+    );
+    send({ type: 'aerospike?' });
   });
 }
 
@@ -89,7 +107,7 @@ async function start(message: StartMessage): Promise<void> {
   sampler = new MemorySampler();
   const subject = subjectNamed(message.subject);
   if (!subject) throw new Error(`unknown subject ${message.subject}`);
-  const ctx: SubjectContext = { prefix: message.prefix, redisUrl: askRedisUrl };
+  const ctx: SubjectContext = { prefix: message.prefix, redisUrl: askRedisUrl, aerospike: askAerospike };
   instance = await subject.create(ctx);
   const { store, ops } = instance;
   if (!store) throw new SubjectUnavailable(`${subject.name} is not an express-session store`);
@@ -130,6 +148,8 @@ process.on('message', (message: ParentMessage) => {
     void stop();
   } else if (message.type === 'redis-url') {
     redisWaiters.shift()?.(message);
+  } else if (message.type === 'aerospike') {
+    aerospikeWaiters.shift()?.(message);
   }
 });
 

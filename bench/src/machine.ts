@@ -11,11 +11,24 @@ export interface MachineInfo {
   node: string;
   /** `redis_version` of the server used, when a Redis subject ran. */
   redis: string | null;
+  /** The Aerospike server used, when an Aerospike subject ran (a real one, or the TypeScript test server). */
+  aerospike: string | null;
+  /** `os.loadavg()` (1, 5, 15 min) when the run started and when it ended: other work on the machine. */
+  loadAverage: { start: number[]; end: number[] };
   /** Versions of the anchor and client packages in bench/node_modules. */
   packages: Record<string, string>;
 }
 
-const PACKAGES = ['express-session', 'express', 'connect-redis', 'redis', 'ioredis', 'autocannon'];
+const PACKAGES = [
+  'express-session',
+  'express',
+  'connect-redis',
+  'redis',
+  'ioredis',
+  'session-pouchdb-store',
+  'aerospike',
+  'autocannon',
+];
 
 function packageVersion(name: string): string {
   try {
@@ -27,8 +40,17 @@ function packageVersion(name: string): string {
   }
 }
 
-/** Describes this machine; `redisVersion` is filled in once a server has been asked. */
-export function machineInfo(redisVersion: string | null): MachineInfo {
+/** `os.loadavg()`, rounded. */
+export function loadAverage(): number[] {
+  return os.loadavg().map((load) => Math.round(load * 100) / 100);
+}
+
+/** Describes this machine; the servers are filled in once they have been asked. */
+export function machineInfo(
+  redisVersion: string | null,
+  aerospike: string | null,
+  loadAtStart: number[],
+): MachineInfo {
   const cpus = os.cpus();
   return {
     cpus: cpus.length,
@@ -37,6 +59,8 @@ export function machineInfo(redisVersion: string | null): MachineInfo {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     redis: redisVersion,
+    aerospike,
+    loadAverage: { start: loadAtStart, end: loadAverage() },
     packages: Object.fromEntries(PACKAGES.map((name) => [name, packageVersion(name)])),
   };
 }

@@ -3,14 +3,15 @@
  * at store level and end to end over HTTP, and prints tables of ratios to the anchors.
  * Run with --help for the options.
  */
+import { measureCacheMemory } from './cache-memory';
 import { averageBytes, makeItems } from './fixtures';
 import { describeError } from './format';
 import { benchHttp } from './http-bench';
-import { machineInfo } from './machine';
+import { loadAverage, machineInfo } from './machine';
 import { canCollectGarbage, collectGarbage } from './memory';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options';
 import { checkTargets, renderReport, writeJson } from './report';
-import type { BenchResults, HttpResult, StoreResult } from './results';
+import type { BenchResults, CacheMemoryResult, HttpResult, StoreResult } from './results';
 import { mergeHttpRounds, mergeStoreRounds } from './rounds';
 import { BenchServers } from './servers';
 import { benchStore } from './store-bench';
@@ -22,9 +23,11 @@ function log(line: string): void {
 
 async function run(options: BenchOptions): Promise<void> {
   const started = Date.now();
-  const servers = new BenchServers();
+  const loadAtStart = loadAverage();
+  const servers = new BenchServers(log);
   const subjects = options.stores.map((name) => subjectNamed(name) as Subject);
   log(`Subjects: ${subjects.map((s) => s.name).join(', ')}`);
+  log(`Load average (1/5/15 min) at start: ${loadAtStart.join(' ')}`);
   if (!canCollectGarbage) log('(node runs without --expose-gc: memory figures include garbage)');
 
   const items = makeItems(options.sessions);
@@ -62,6 +65,30 @@ async function run(options: BenchOptions): Promise<void> {
       return rounds ? [mergeStoreRounds(rounds)] : [];
     });
 
+    // Stores with an in-process cache: the heap of --sessions sessions, loaded and read once.
+    const cacheMemory: CacheMemoryResult[] = [];
+    const cacheSubjects = subjects.filter(
+      (s) => s.cacheProbe && options.store && stillOk(storeRounds, s.name),
+    );
+    if (cacheSubjects.length > 0) {
+      log(
+        `\nMemory of ${options.sessions.toLocaleString('en-US')} cached sessions (fresh instance, full GC before and after)`,
+      );
+      for (const subject of cacheSubjects) {
+        log(`  ${subject.label}`);
+        collectGarbage();
+        cacheMemory.push(
+          ...(await measureCacheMemory(
+            subject,
+            (name) => servers.contextFor(name),
+            items,
+            options.concurrency,
+            log,
+          )),
+        );
+      }
+    }
+
     if (options.http) {
       // A store that failed (or could not run) at store level is not run over HTTP.
       const httpSubjects = subjects.filter(
@@ -92,11 +119,12 @@ async function run(options: BenchOptions): Promise<void> {
     const results: BenchResults = {
       startedAt: new Date(started).toISOString(),
       wallSeconds: (Date.now() - started) / 1000,
-      machine: machineInfo(await servers.redisVersion()),
+      machine: machineInfo(await servers.redisVersion(), await servers.describeAerospike(), loadAtStart),
       options,
       sessionBytes: averageBytes(items),
       store,
       http,
+      cacheMemory,
       targets: checkTargets(store),
     };
     log(`\n${renderReport(results, await servers.describeRedis())}\n`);

@@ -105,15 +105,64 @@ function storeTables(results: BenchResults): string[] {
       ]);
     }
     if (rows.length === 0) continue;
+    const notes = results.store
+      .filter((r) => r.status === 'ok' && r.ops[op])
+      .flatMap((r) => {
+        const note = subjectNamed(r.subject)?.notes?.[op];
+        return note ? [`  note: ${note}`] : [];
+      });
     const what = ENUMERATION.has(op)
       ? `${op} over ${results.options.sessions.toLocaleString('en-US')} sessions, one call at a time`
       : `${op}, ${results.options.concurrency} in flight, ${results.options.ops.toLocaleString('en-US')} ops`;
     const rounds = results.options.rounds > 1 ? ` (median of ${results.options.rounds} rounds)` : '';
     const rate = ENUMERATION.has(op) ? 'calls/s' : 'ops/s';
     const headers = ['subject', rate, 'rounds', 'p50 ms', 'p99 ms', 'vs anchor', 'of raw'];
-    out.push(`${what}${rounds}\n${renderTable(headers, rows, [1, 2, 3, 4])}`);
+    out.push([`${what}${rounds}`, renderTable(headers, rows, [1, 2, 3, 4]), ...notes].join('\n'));
   }
   return out;
+}
+
+/** The heap of cached sessions, per subject with a cache probe and per variant. */
+function cacheMemoryTable(results: BenchResults): string | undefined {
+  if (results.cacheMemory.length === 0) return undefined;
+  const kb = (bytes: number | null, sessions: number): string =>
+    bytes === null || sessions === 0 ? '-' : `${(bytes / sessions / 1024).toFixed(2)} KB`;
+  const rows: string[][] = [];
+  for (const r of results.cacheMemory) {
+    rows.push(
+      r.status === 'ok'
+        ? [
+            labelOf(r.subject),
+            r.variant,
+            String(r.cached ?? '-'),
+            formatMb(r.heapDelta),
+            kb(r.heapDelta, r.sessions),
+          ]
+        : [labelOf(r.subject), r.variant, r.status.toUpperCase(), '-', '-'],
+    );
+  }
+  // The cache's share: the store as benchmarked minus the same store with its cache empty.
+  for (const subject of new Set(results.cacheMemory.map((r) => r.subject))) {
+    const mine = results.cacheMemory.filter((r) => r.subject === subject && r.status === 'ok');
+    const cached = mine.find((r) => r.variant === 'as benchmarked');
+    const uncached = mine.find((r) => r.variant !== 'as benchmarked' && r.cached === 0);
+    if (cached?.heapDelta != null && uncached?.heapDelta != null) {
+      const share = cached.heapDelta - uncached.heapDelta;
+      rows.push([
+        labelOf(subject),
+        `difference: the cache's share`,
+        '',
+        formatMb(share),
+        kb(share, cached.sessions),
+      ]);
+    }
+  }
+  const n = results.cacheMemory[0]?.sessions ?? 0;
+  return (
+    `Memory of ${n.toLocaleString('en-US')} cached sessions: heapUsed after a full GC, minus heapUsed of the fresh ` +
+    'instance before (each session set, then read once)\n' +
+    renderTable(['subject', 'instance', 'cached', 'heap', 'per session'], rows, [2, 3, 4])
+  );
 }
 
 /** One table per HTTP scenario. */
@@ -238,19 +287,31 @@ function statusLines(results: BenchResults): string | undefined {
       if (r.status === 'skipped') lines.push(`skipped  ${r.label} (${bench}): ${r.reason}`);
     }
   }
+  for (const r of results.store) {
+    for (const [op, untimed] of Object.entries(r.untimed ?? {})) {
+      if (untimed)
+        lines.push(`not timed  ${r.label} ${op}: ${untimed.reason}. Checked once here: ${untimed.check}`);
+    }
+  }
   return lines.length ? lines.join('\n') : undefined;
 }
 
 /** The header: machine, versions, settings. */
 export function renderHeader(results: BenchResults, redisWhere: string | null): string {
   const m = results.machine;
+  const load = m.loadAverage;
   const o = results.options;
   const packages = Object.entries(m.packages)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
   return [
     `Machine: ${m.cpus} x ${m.cpuModel}, ${(m.totalMemoryMb / 1024).toFixed(1)} GB, ${m.platform}`,
+    `Load average (1/5/15 min): ${load.start.join(' ')} at the start, ${load.end.join(' ')} at the end` +
+      (Math.max(...load.start, ...load.end) > m.cpus * 0.5
+        ? ': other work shared the machine, compare ratios within this run only'
+        : ''),
     `Node ${m.node}; Redis ${m.redis ?? '-'}${redisWhere ? ` at ${redisWhere}` : ''}`,
+    m.aerospike ? `Aerospike: ${m.aerospike}` : '',
     `Packages: ${packages}`,
     `Run: ${o.quick ? 'quick' : 'full'}, ${o.sessions.toLocaleString('en-US')} sessions of ~${results.sessionBytes} bytes, ` +
       `${o.concurrency} in flight, ${o.ops.toLocaleString('en-US')} ops per phase x ${o.rounds} rounds, ` +
@@ -278,6 +339,7 @@ export function renderReport(results: BenchResults, redisWhere: string | null): 
     ...storeTables(results),
     ...httpTables(results),
     memoryTable(results),
+    cacheMemoryTable(results),
     targetLines(results.targets),
     statusLines(results),
   ]

@@ -16,6 +16,8 @@ export interface StoreResult {
   /** How the subject was driven: its promise API, its callback API, or raw client commands. */
   api?: string;
   ops: Partial<Record<OpName, Summary>>;
+  /** Operations not timed (see `Subject.untimed`): why, and the outcome of their one check. */
+  untimed?: Partial<Record<string, { reason: string; check: string }>> | undefined;
   /** Peaks are the highest of all rounds. */
   memory?: MemoryFigures | undefined;
   /** Rounds run (a failed round ends the subject's run). */
@@ -61,6 +63,20 @@ export interface TargetResult {
   met: boolean | null;
 }
 
+/** Heap used by `sessions` sessions loaded into a fresh instance and each read once (so a cache holds them). */
+export interface CacheMemoryResult {
+  subject: string;
+  /** Which instance: the store as configured for the benchmark, or a variant (e.g. its cache off). */
+  variant: string;
+  status: Status;
+  reason?: string;
+  sessions: number;
+  /** Sessions in the store's in-process cache after the reads. */
+  cached: number | null;
+  /** heapUsed after loading and reading (full GC) minus heapUsed before loading (full GC), in bytes. */
+  heapDelta: number | null;
+}
+
 /** Everything one run produced: printed as tables and written as JSON. */
 export interface BenchResults {
   startedAt: string;
@@ -70,5 +86,6 @@ export interface BenchResults {
   sessionBytes: number;
   store: StoreResult[];
   http: HttpResult[];
+  cacheMemory: CacheMemoryResult[];
   targets: TargetResult[];
 }

@@ -1,3 +1,4 @@
+import type { startAerospikeTestServer } from '@session-stores/aerospike-test-server';
 import {
   deleteByPrefix,
   parseInfo,
@@ -5,7 +6,7 @@ import {
   startRedis,
   uniquePrefix,
 } from '@session-stores/test-servers';
-import { type SubjectContext, SubjectUnavailable } from './context';
+import { type AerospikeTarget, type SubjectContext, SubjectUnavailable } from './context';
 
 /** A subject's context plus the cleanup of whatever it wrote on shared servers. */
 export interface ContextHandle {
@@ -14,12 +15,75 @@ export interface ContextHandle {
   cleanup(): Promise<void>;
 }
 
+/** The run's Aerospike server. */
+interface AerospikeServer {
+  readonly hosts: string;
+  readonly namespace: string;
+  readonly source: AerospikeTarget['source'];
+  stop(): Promise<void>;
+}
+
+/** The part of the `aerospike` client used to clean a set up. */
+interface AerospikeModule {
+  connect(config: { hosts: string }): Promise<{
+    truncate(ns: string, set: string, beforeNanos: number): Promise<void>;
+    close(): void;
+  }>;
+}
+
+/** `AEROSPIKE_HOSTS` (namespace `AEROSPIKE_NAMESPACE`, default `test`), else a test server in a worker thread. */
+async function startAerospike(log: (line: string) => void): Promise<AerospikeServer> {
+  const hosts = process.env.AEROSPIKE_HOSTS;
+  const namespace = process.env.AEROSPIKE_NAMESPACE || 'test';
+  if (hosts) {
+    log(`Aerospike: ${hosts} (AEROSPIKE_HOSTS), namespace ${namespace}`);
+    return { hosts, namespace, source: 'env', stop: async () => {} };
+  }
+  const start = (
+    require('@session-stores/aerospike-test-server') as {
+      startAerospikeTestServer: typeof startAerospikeTestServer;
+    }
+  ).startAerospikeTestServer;
+  const server = await start();
+  log(
+    `Aerospike: AEROSPIKE_HOSTS is not set: started the TypeScript test server ` +
+      `(@session-stores/aerospike-test-server, worker thread of this process) at ${server.hostsString}. ` +
+      'Aerospike figures are for that test server, not a real Aerospike.',
+  );
+  return { hosts: server.hostsString, namespace: 'test', source: 'test-server', stop: () => server.stop() };
+}
+
+/** Truncates the set a subject used (never the namespace). */
+async function truncateSet(server: AerospikeServer, set: string): Promise<void> {
+  const Aerospike = require('aerospike') as AerospikeModule;
+  const client = await Aerospike.connect({ hosts: server.hosts });
+  try {
+    await client.truncate(server.namespace, set, 0);
+  } finally {
+    client.close();
+  }
+}
+
 /**
  * The servers of one run, started on first use and shared by every subject (each with
- * its own prefix): a redis-server from PATH on a free loopback port, or `REDIS_URL`.
+ * its own prefix): a redis-server from PATH on a free loopback port, or `REDIS_URL`; an
+ * Aerospike server from `AEROSPIKE_HOSTS`, or the TypeScript test server.
  */
 export class BenchServers {
   private redis: Promise<RedisServer> | undefined;
+  private aerospike: Promise<AerospikeServer> | undefined;
+
+  constructor(private readonly log: (line: string) => void = () => {}) {}
+
+  /** The Aerospike server, started once. */
+  aerospikeServer(): Promise<AerospikeServer> {
+    this.aerospike ??= startAerospike(this.log).catch((err: unknown) => {
+      throw new SubjectUnavailable(
+        `no Aerospike server: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
+    return this.aerospike;
+  }
 
   /** The Redis server, started once. */
   redisServer(): Promise<RedisServer> {
@@ -33,17 +97,26 @@ export class BenchServers {
   contextFor(name: string): ContextHandle {
     const prefix = uniquePrefix(`bench-${name}`);
     let usedRedis = false;
+    let usedAerospike = false;
+    // One set per subject (set names are few on a server, so not one per instance).
+    const set = `bench-${name}`;
     const ctx: SubjectContext = {
       prefix,
       redisUrl: async () => {
         usedRedis = true;
         return (await this.redisServer()).url;
       },
+      aerospike: async () => {
+        usedAerospike = true;
+        const { hosts, namespace, source } = await this.aerospikeServer();
+        return { hosts, namespace, set, source };
+      },
     };
     return {
       ctx,
       cleanup: async () => {
         if (usedRedis) await deleteByPrefix(await this.redisServer(), prefix);
+        if (usedAerospike) await truncateSet(await this.aerospikeServer(), set);
       },
     };
   }
@@ -70,13 +143,29 @@ export class BenchServers {
     }
   }
 
+  /** Where the Aerospike server came from, for the header; null when no Aerospike subject ran. */
+  async describeAerospike(): Promise<string | null> {
+    if (!this.aerospike) return null;
+    try {
+      const server = await this.aerospike;
+      return server.source === 'env'
+        ? `${server.hosts} (AEROSPIKE_HOSTS), namespace ${server.namespace}`
+        : `${server.hosts}: the TypeScript test server (@session-stores/aerospike-test-server) in a worker ` +
+            'thread of this process, NOT a real Aerospike: Aerospike figures are for that test server';
+    } catch {
+      return null;
+    }
+  }
+
   /** Stops what this run started (an env server is left alone). */
   async stop(): Promise<void> {
-    if (!this.redis) return;
-    try {
-      await (await this.redis).stop();
-    } catch {
-      // Never started: nothing to stop.
+    for (const server of [this.redis, this.aerospike]) {
+      if (!server) continue;
+      try {
+        await (await server).stop();
+      } catch {
+        // Never started: nothing to stop.
+      }
     }
   }
 }

@@ -10,6 +10,7 @@ import type { StoreOps } from './store-ops';
 import type { OpName, Subject } from './subjects';
 import {
   expectAll,
+  expectItem,
   expectLength,
   expectMissing,
   expectOwned,
@@ -36,14 +37,86 @@ const WARMUP_OPS = 2_000;
 const MIN_PHASE_MS = 1_000;
 const MIN_PHASE_MS_QUICK = 250;
 
+/** The operations a subject does not time: the ones it is known to get wrong (see {@link Subject.untimed}). */
+type UntimedOp = keyof NonNullable<Subject['untimed']>;
+type ApartOp = Exclude<UntimedOp, 'underscore-id'>;
+const APART_OPS: readonly ApartOp[] = ['length', 'all', 'destroy', 'clear'];
+/** Longer than any write-behind period: what a store acknowledged must still be there after it. */
+const WRITE_BEHIND_WAIT_MS = 1_500;
+
+/** `ops` without the operations in `untimed`, and those operations apart. */
+function splitUntimed(
+  ops: StoreOps,
+  untimed: Subject['untimed'],
+): { timedOps: StoreOps; apart: Partial<Pick<StoreOps, ApartOp>> } {
+  const timedOps: StoreOps = { ...ops };
+  const apart: Partial<Pick<StoreOps, ApartOp>> = {};
+  for (const op of APART_OPS) {
+    if (untimed?.[op] === undefined) continue;
+    Object.assign(apart, { [op]: ops[op] });
+    delete timedOps[op];
+  }
+  return { timedOps, apart };
+}
+
+/**
+ * Runs once an operation the subject does not time, with the check the timed phase would
+ * make; resolves with "passed" or what went wrong. `length` and `all` run right after the
+ * load, `destroy` and `clear` after the timed phases (they change the data).
+ */
+async function checkUntimed(
+  op: UntimedOp,
+  ops: StoreOps,
+  apart: Partial<Pick<StoreOps, ApartOp>>,
+  items: readonly SessionItem[],
+  probe: SessionItem,
+): Promise<string> {
+  try {
+    if (op === 'length' && apart.length) {
+      expectLength(await apart.length(), items.length, `right after loading ${items.length} sessions`);
+    } else if (op === 'all' && apart.all) {
+      expectAll(await apart.all(), items, ops.view);
+    } else if (op === 'destroy' && apart.destroy) {
+      await ops.set(probe);
+      await apart.destroy(probe.id);
+      expectMissing(await ops.get(probe.id), probe.id, 'get after destroy');
+    } else if (op === 'clear' && apart.clear) {
+      await apart.clear();
+      await verifySampleMissing(ops, items, 'get after clear');
+    } else if (op === 'underscore-id') {
+      const item: SessionItem = { ...probe, id: `_${probe.id.slice(1)}` };
+      const viewed = async (): Promise<unknown> => {
+        const result = await ops.get(item.id);
+        return ops.view ? ops.view(result) : result;
+      };
+      await ops.set(item);
+      expectItem(await viewed(), item, 'id starting with _');
+      await new Promise((resolve) => setTimeout(resolve, WRITE_BEHIND_WAIT_MS));
+      expectItem(await viewed(), item, `id starting with _, ${WRITE_BEHIND_WAIT_MS} ms later`);
+    } else {
+      return 'not implemented by the store';
+    }
+    return 'passed here';
+  } catch (err) {
+    return `FAILED: ${describeError(err)}`;
+  }
+}
+
 /** Runs every phase on one instance; throws VerificationFailure (or the store's own error). */
 async function runPhases(
-  ops: StoreOps,
+  allOps: StoreOps,
   settings: StoreBenchSettings,
   record: (op: OpName, summary: Summary) => void,
   markLoaded: () => void,
+  untimed: Subject['untimed'],
+  recordUntimed: (op: UntimedOp, check: string) => void,
 ): Promise<void> {
   const { items, concurrency, quick } = settings;
+  const { timedOps: ops, apart } = splitUntimed(allOps, untimed);
+  const check = async (op: UntimedOp): Promise<void> => {
+    if (untimed?.[op] !== undefined)
+      recordUntimed(op, await checkUntimed(op, ops, apart, items, settings.probes[1]));
+  };
   const n = items.length;
   const count = settings.ops;
   const warm = Math.min(WARMUP_OPS, count);
@@ -71,6 +144,8 @@ async function runPhases(
   await load();
   markLoaded();
   await verifySample(ops, items, 'after loading');
+  await check('length');
+  await check('all');
 
   await timed('set', (i) => ops.set(item(i)));
   await verifySample(ops, items, 'after the set phase');
@@ -136,7 +211,7 @@ async function runPhases(
           last = await all();
         },
         window,
-        { after: async () => expectAll(last, items) },
+        { after: async () => expectAll(last, items, ops.view) },
       ),
     );
   }
@@ -162,6 +237,9 @@ async function runPhases(
       ),
     );
   }
+  await check('destroy');
+  await check('clear');
+  await check('underscore-id');
 }
 
 /**
@@ -191,11 +269,18 @@ export async function benchStore(
         settings.log(`    ${op.padEnd(12)} ${formatRate(summary.perSecond).padStart(7)}/s  ${latency}`);
       },
       () => sampler.markRetained(),
+      subject.untimed,
+      (op, check) => {
+        const reason = subject.untimed?.[op] ?? '';
+        result.untimed = { ...result.untimed, [op]: { reason, check } };
+        settings.log(`    ${op.padEnd(12)} not timed (${reason}); checked once: ${check}`);
+      },
     );
   } catch (err) {
     result.status = err instanceof SubjectUnavailable ? 'skipped' : 'failed';
     result.reason = err instanceof SubjectUnavailable ? err.message : describeError(err);
     result.ops = {};
+    result.untimed = undefined;
     settings.log(`    ${result.status.toUpperCase()}: ${result.reason}`);
   } finally {
     try {

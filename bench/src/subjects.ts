@@ -1,7 +1,9 @@
 import { MemoryStore } from '@session-stores/core';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession, { type Store } from 'express-session';
+import { AEROSPIKE_ANCHOR, loadAerospikeAnchor, withMaxAge } from './aerospike-anchor';
 import { type SubjectContext, type SubjectInstance, SubjectUnavailable } from './context';
+import { createPouchAnchor } from './pouch-anchor';
 import { closeIoredis, closeNodeRedis, connectIoredis, connectNodeRedis } from './redis-clients';
 import { callbackOps, promiseOps, type StoreOps } from './store-ops';
 
@@ -31,8 +33,26 @@ export interface Subject {
   readonly raw?: string;
   /** Goals checked and printed after the tables. */
   readonly targets?: readonly Target[];
+  /**
+   * Operations of a store known to get them wrong, with the reason: they are not timed (a
+   * failed check would hide every other figure of the subject), but each is run once with
+   * the check its timed phase would make, and the outcome is printed.
+   */
+  readonly untimed?: Partial<Record<'length' | 'all' | 'destroy' | 'clear' | 'underscore-id', string>>;
+  /** A caveat printed under the table of an operation. */
+  readonly notes?: Partial<Record<OpName, string>>;
+  /** For a store with an in-process cache: measure the heap of `--sessions` cached sessions. */
+  readonly cacheProbe?: CacheProbe;
   /** Builds a fresh, empty, ready instance. Throw {@link SubjectUnavailable} to skip with a reason. */
   create(ctx: SubjectContext): Promise<SubjectInstance>;
+}
+
+/** How to measure the memory of a store's cached sessions (see `cache-memory.ts`). */
+export interface CacheProbe {
+  /** How many sessions the instance's cache holds. */
+  cached(instance: SubjectInstance): number;
+  /** Other configurations measured the same way, e.g. with the cache off, to tell the cache from the rest. */
+  readonly variants?: ReadonlyArray<{ name: string; create(ctx: SubjectContext): Promise<SubjectInstance> }>;
 }
 
 const TTL_SECONDS = 86_400;
@@ -45,26 +65,106 @@ function storeInstance(store: Store, ops: StoreOps, close: () => Promise<void>):
   return { store, ops, close };
 }
 
-/** The store class of `@session-stores/redis-store`, loaded only when asked for: it may not be built yet. */
+/** A store class of ours, loaded only when asked for: its package may not be built yet. */
+function loadStoreClass<C>(pkg: string, name: string): C {
+  let loaded: Record<string, unknown> & { default?: Record<string, unknown> };
+  try {
+    loaded = require(pkg);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new SubjectUnavailable(`${pkg} did not load (${why}); build it: pnpm --filter ${pkg} build`);
+  }
+  const cls = loaded[name] ?? loaded.default?.[name];
+  if (typeof cls !== 'function') throw new SubjectUnavailable(`${pkg} exports no ${name}`);
+  return cls as C;
+}
+
+/** The store class of `@session-stores/redis-store`. */
 type RedisStoreClass = new (options: {
   client: unknown;
   prefix: string;
 }) => Store & { close?(): Promise<void> };
 
 function loadRedisStore(): RedisStoreClass {
-  let loaded: { RedisStore?: unknown; default?: { RedisStore?: unknown } };
+  return loadStoreClass<RedisStoreClass>('@session-stores/redis-store', 'RedisStore');
+}
+
+/** The store class of `@session-stores/pouch-store` (the options used here). */
+type PouchStoreClass = new (options?: {
+  maxIdle?: number;
+}) => Store & {
+  readonly cachedSessions: number;
+  ready(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Our PouchStore on its default private in-memory database; `options` only for the cache-off variant. */
+async function pouchStore(options?: { maxIdle: number }): Promise<SubjectInstance> {
+  const PouchStore = loadStoreClass<PouchStoreClass>('@session-stores/pouch-store', 'PouchStore');
+  const store = options ? new PouchStore(options) : new PouchStore();
   try {
-    loaded = require('@session-stores/redis-store');
+    await store.ready();
   } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new SubjectUnavailable(
-      `@session-stores/redis-store did not load (${why}); build it: pnpm --filter @session-stores/redis-store build`,
-    );
+    await store.close();
+    throw err;
   }
-  const cls = loaded.RedisStore ?? loaded.default?.RedisStore;
-  if (typeof cls !== 'function')
-    throw new SubjectUnavailable('@session-stores/redis-store exports no RedisStore');
-  return cls as RedisStoreClass;
+  return storeInstance(store, promiseOps(store), () => store.close());
+}
+
+/** The store class of `@session-stores/aerospike-store` (the options used here). */
+type AerospikeStoreClass = new (options: {
+  hosts: string;
+  namespace: string;
+  set: string;
+}) => Store & {
+  ready(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** The part of the `aerospike` client the anchor's factory uses. */
+interface AerospikeClientModule {
+  connect(config: { hosts: string }): Promise<{ close(): void }>;
+}
+
+/** AEROSPIKE_ERR_RECORD_NOT_FOUND */
+const AEROSPIKE_NOT_FOUND = 2;
+
+/**
+ * aerospike-session-store 0.4.0's published code on our aerospike 6.7.1 client (see
+ * `aerospike-anchor.ts`), given the client as its `client` option, as its README shows.
+ */
+async function aerospikeAnchor(ctx: SubjectContext): Promise<SubjectInstance> {
+  const { factory } = loadAerospikeAnchor();
+  const target = await ctx.aerospike();
+  const Aerospike = require('aerospike') as AerospikeClientModule;
+  const client = await Aerospike.connect({ hosts: target.hosts });
+  try {
+    const AnchorStore = factory(expressSession);
+    const store = new AnchorStore({ client, namespace: target.namespace, set: target.set });
+    const driven = callbackOps(store);
+    const { touch, destroy } = driven;
+    const ops: StoreOps = {
+      ...driven,
+      // Its TTL comes from cookie.maxAge, which express-session's Cookie has and plain objects lack.
+      set: (item) => driven.set({ ...item, session: withMaxAge(item.session) }),
+      touch: touch && ((item) => touch({ ...item, touched: withMaxAge(item.touched) })),
+      // It passes "not found" on for a missing record (the benchmark's warm-up destroys missing ids).
+      destroy:
+        destroy &&
+        (async (id) => {
+          try {
+            await destroy(id);
+          } catch (err) {
+            if ((err as { code?: unknown }).code !== AEROSPIKE_NOT_FOUND) throw err;
+          }
+        }),
+    };
+    // Its close() closes the client it was given.
+    return storeInstance(store, ops, async () => store.close());
+  } catch (err) {
+    client.close();
+    throw err;
+  }
 }
 
 /** Builds our RedisStore on a client the factory owns: the store is closed first, then the client. */
@@ -118,6 +218,75 @@ export const SUBJECTS: readonly Subject[] = [
     anchor: 'express-memory',
     create: async (ctx) => {
       const store = new MemoryStore({ prefix: ctx.prefix });
+      return storeInstance(store, promiseOps(store), () => store.close());
+    },
+  },
+  {
+    name: 'pouch-anchor',
+    label: 'session-pouchdb-store',
+    description:
+      'session-pouchdb-store 0.4.1, in-memory (callback API; WRITE-BEHIND: set resolves before storing; ' +
+      'timers stopped by the bench at close)',
+    kind: 'store',
+    untimed: {
+      destroy: 'broken in 0.4.1: it calls pouch.remove(undefined), and a stored session comes back',
+      clear: 'deletes the documents but not its cache, which still returns the sessions',
+      length: 'counts the documents stored so far, and its writes are stored up to 1 s later',
+      all: 'returns the raw documents stored so far, without ids',
+      'underscore-id':
+        'PouchDB refuses ids starting with _ (1 in 64 of express-session ids): its commit loop dies, ' +
+        'so the benchmark ids never start with _',
+    },
+    create: async () => createPouchAnchor(),
+  },
+  {
+    name: 'pouch',
+    label: 'pouch-store',
+    description:
+      'PouchStore of @session-stores/pouch-store, default new PouchStore(): private in-memory database',
+    kind: 'store',
+    anchor: 'pouch-anchor',
+    notes: {
+      get:
+        'pouch-store and session-pouchdb-store both answer get from a warm in-process cache ' +
+        '(every session was just written); pouch-store decodes a fresh copy, the anchor returns its cached object',
+      set:
+        'session-pouchdb-store acknowledges set BEFORE storing it (write-behind: its commit loop writes ' +
+        'every second, during the following phases); pouch-store resolves once PouchDB has stored it',
+      touch: 'session-pouchdb-store: write-behind as for set',
+    },
+    cacheProbe: {
+      cached: (instance) => (instance.store as InstanceType<PouchStoreClass>).cachedSessions,
+      variants: [{ name: 'cache off (maxIdle: 0)', create: () => pouchStore({ maxIdle: 0 }) }],
+    },
+    create: () => pouchStore(),
+  },
+  {
+    name: 'aerospike-anchor',
+    label: 'aerospike-session-store',
+    description: `${AEROSPIKE_ANCHOR.name} ${AEROSPIKE_ANCHOR.version}'s published code on aerospike 6.7.1 (callback API)`,
+    kind: 'store',
+    create: aerospikeAnchor,
+  },
+  {
+    name: 'aerospike',
+    label: 'aerospike-store',
+    description: 'AerospikeStore of @session-stores/aerospike-store, its own aerospike 6.7.1 client',
+    kind: 'store',
+    anchor: 'aerospike-anchor',
+    create: async (ctx) => {
+      const AerospikeStore = loadStoreClass<AerospikeStoreClass>(
+        '@session-stores/aerospike-store',
+        'AerospikeStore',
+      );
+      const target = await ctx.aerospike();
+      const store = new AerospikeStore({ hosts: target.hosts, namespace: target.namespace, set: target.set });
+      try {
+        await store.ready();
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
       return storeInstance(store, promiseOps(store), () => store.close());
     },
   },
@@ -196,6 +365,8 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
   all: SUBJECTS.map((s) => s.name),
   raw: ['raw-node-redis', 'raw-ioredis'],
   'redis-store': ['redis-node', 'redis-ioredis'],
+  'pouch-store': ['pouch'],
+  'aerospike-store': ['aerospike'],
   redis: ['connect-redis', 'redis-node', 'redis-ioredis', 'raw-node-redis', 'raw-ioredis'],
 };
 
