@@ -55,13 +55,19 @@ const TRANSIENT_REPLIES = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|BU
 const CONFIG_REPLIES =
   /^(NOAUTH|WRONGPASS|NOPERM|MISCONF)\b|^ERR (AUTH|unknown command|invalid password|DB index)/i;
 
+function isErrorLike(err: unknown): err is Error {
+  return typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string';
+}
+
 function className(err: Error): string {
   return err.constructor?.name ?? err.name;
 }
 
 /** Whether the failure says the server is down, unreachable or not answering. */
 export function isUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  // Duck-typed, not `instanceof Error`: errors made by Node's network code in another
+  // realm (a vm context, as under jest) are not instances of this realm's Error.
+  if (!isErrorLike(err)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
   if (UNAVAILABLE_CLASSES.has(className(err)) || UNAVAILABLE_CLASSES.has(err.name)) return true;
@@ -80,7 +86,7 @@ export function isUnavailable(err: unknown): boolean {
  */
 export function classifyRedisError(err: unknown, storeName: string): SessionStoreError {
   if (err instanceof SessionStoreError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = isErrorLike(err) ? err.message : String(err);
   if (isUnavailable(err)) {
     return new BackendUnavailableError(`${storeName}: Redis is unavailable: ${message}`, { cause: err });
   }
@@ -94,20 +100,20 @@ export function classifyRedisError(err: unknown, storeName: string): SessionStor
 
 /** Whether the failure is one only a configuration change fixes (credentials, ACLs, a disabled command). */
 export function isConfigError(err: unknown): boolean {
-  return err instanceof Error && CONFIG_REPLIES.test(err.message);
+  return isErrorLike(err) && CONFIG_REPLIES.test(err.message);
 }
 
 /** Whether a Redis reply error is WRONGTYPE: the key holds something other than a string. */
 export function isWrongType(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('WRONGTYPE');
+  return isErrorLike(err) && err.message.startsWith('WRONGTYPE');
 }
 
 /** Whether a Redis reply error says the script cache does not hold the script. */
 export function isNoScript(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+  return isErrorLike(err) && err.message.startsWith('NOSCRIPT');
 }
 
 /** Whether a Redis reply error says the command does not exist (an old or restricted server). */
 export function isUnknownCommand(err: unknown): boolean {
-  return err instanceof Error && /^ERR unknown command/i.test(err.message);
+  return isErrorLike(err) && /^ERR unknown command/i.test(err.message);
 }

@@ -1,0 +1,3 @@
+const base = require('../../jest.config.base.js');
+
+module.exports = { ...base, displayName: 'expredis-replicated' };

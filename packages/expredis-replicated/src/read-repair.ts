@@ -1,0 +1,118 @@
+import type { SessionData } from '@session-stores/core';
+import { Activity } from './activity';
+import { readHeader } from './envelope';
+import { answerVersion, type FinishedRound } from './read-round';
+import type { Replica } from './replica';
+import { SET_IF_NEWER } from './scripts';
+import { FOREIGN_VALUE } from './session-codec';
+
+/** What repair needs from the store. */
+export interface RepairSettings {
+  readonly replicas: readonly Replica[];
+  /** How long a tombstone copied by a repair lives, in ms. */
+  readonly tombstoneTtlMs: number;
+  /** Decodes a stored session (to compute its TTL); throws when it cannot. */
+  decode(text: string): Promise<SessionData | null>;
+  /** The TTL argument of a session copy ('' for none), or undefined when it has expired. */
+  ttlOf(session: SessionData): string | undefined;
+  /** Reports a failed repair (the store's `error` event). */
+  report(error: unknown, replica: Replica): void;
+}
+
+/**
+ * Read repair, in the background of a `get`: once every server has answered, the newest
+ * copy seen (the highest version; a tombstone counts) is written, byte for byte, to the
+ * servers that answered with an older or missing one. So divergent replicas converge, and
+ * a server that came back empty is refilled by the reads.
+ *
+ * The write is the SET_IF_NEWER script: it lands only where the server still holds an
+ * older version. A session destroyed after the read started left a tombstone with a newer
+ * version on every server the destroy reached, so the repair cannot bring it back there.
+ */
+export class ReadRepair {
+  /** Repairs under way, one per server and key, so parallel reads of one session repair it once. */
+  private readonly running = new Set<string>();
+  /** Reads whose repair is still to come, and repairs under way. */
+  readonly activity = new Activity();
+
+  constructor(private readonly settings: RepairSettings) {}
+
+  /** Marks a read whose repair is still to come; pair with {@link afterRead}. */
+  expect(): void {
+    this.activity.begin();
+  }
+
+  /** Repairs what a finished read found stale. */
+  afterRead(key: string, round: FinishedRound): void {
+    // Nearly always every server holds the same bytes: nothing to compare, nothing to await.
+    if (allSame(round.answers)) {
+      this.activity.end();
+      return;
+    }
+    this.repair(key, round)
+      .catch(() => undefined)
+      .finally(this.activity.end);
+  }
+
+  private async repair(key: string, { answers, winner, winnerSession }: FinishedRound): Promise<void> {
+    let best = -1;
+    let bestVersion = -1;
+    answers.forEach((answer, index) => {
+      if (answer === undefined || answer === FOREIGN_VALUE) return;
+      const version = answerVersion(answer);
+      if (version > bestVersion) {
+        best = index;
+        bestVersion = version;
+      }
+    });
+    const copy = answers[best];
+    if (typeof copy !== 'string') return;
+    const stale = answers.flatMap((answer, index) =>
+      answer !== undefined && answer !== FOREIGN_VALUE && answerVersion(answer) < bestVersion ? [index] : [],
+    );
+    if (stale.length === 0) return;
+    const ttl = await this.copyTtl(copy, best === winner ? winnerSession : undefined);
+    if (ttl === undefined) return;
+    await Promise.all(stale.map((index) => this.write(index, key, bestVersion, copy, ttl)));
+  }
+
+  /** The TTL of the copy: a tombstone's own, a session's by the TTL rule; undefined to skip. */
+  private async copyTtl(copy: string, decoded: SessionData | undefined): Promise<string | undefined> {
+    if (readHeader(copy).kind === 'tombstone') return String(this.settings.tombstoneTtlMs);
+    let session: SessionData | null | undefined = decoded;
+    if (!session) {
+      try {
+        session = await this.settings.decode(copy);
+      } catch {
+        // Never spread a copy that cannot be read.
+        return undefined;
+      }
+    }
+    return session ? this.settings.ttlOf(session) : undefined;
+  }
+
+  private async write(index: number, key: string, version: number, copy: string, ttl: string): Promise<void> {
+    const replica = this.settings.replicas[index] as Replica;
+    const id = `${index}\u0000${key}`;
+    if (this.running.has(id)) return;
+    this.running.add(id);
+    try {
+      await replica.script(SET_IF_NEWER, [key], [String(version), copy, ttl]);
+    } catch (err) {
+      this.settings.report(err, replica);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+}
+
+/** Whether every server that answered gave the same answer. */
+function allSame(answers: FinishedRound['answers']): boolean {
+  let first: FinishedRound['answers'][number];
+  for (const answer of answers) {
+    if (answer === undefined) continue;
+    if (first === undefined) first = answer;
+    else if (answer !== first) return false;
+  }
+  return true;
+}

@@ -1,0 +1,345 @@
+import {
+  escapeGlob,
+  InvalidOptionError,
+  resolveTtl,
+  type SessionData,
+  SessionStore,
+  type SessionStoreError,
+  type StoreCapabilities,
+  type WriteTtl,
+} from '@session-stores/core';
+import type { RedisClientLike } from '@session-stores/redis-store';
+import { classifyRedisError, isWrongType, replyText } from '@session-stores/redis-store/connection';
+import { Activity } from './activity';
+import {
+  DEFAULT_PREFIX,
+  type ReadPolicy,
+  type ReplicatedStoreOptions,
+  resolveReplicationSettings,
+  toCoreOptions,
+} from './options';
+import { notEnoughServers, type ReplicaFailure, writeToQuorum } from './quorum';
+import { ReadRepair } from './read-repair';
+import { answerVersion, ReadRound } from './read-round';
+import { Replica, ReplicaDownError, type ReplicaListener } from './replica';
+import { openReplicaClients, planReplicaClients } from './replica-clients';
+import { WRITE_TOMBSTONES } from './scripts';
+import { FOREIGN_VALUE, SessionCodec, type StoredAnswer } from './session-codec';
+import { touchReplica } from './touch';
+import { scanUnion } from './union-scan';
+import { processClock } from './version-clock';
+
+/**
+ * Shortest life of a tombstone, in ms: far longer than any repair can be under way (a
+ * repair is one round trip, bounded by commandTimeout), so a late repair always meets it.
+ */
+const MIN_TOMBSTONE_MS = 60_000;
+/** Life of the tombstone of a session that never expired (disableTTL / ttl: false): one day. */
+const NO_EXPIRY_TOMBSTONE_MS = 86_400_000;
+/** Most keys per MGET or tombstone script, to keep each reply and each blocking call small. */
+const MAX_KEYS_PER_COMMAND = 1000;
+
+/** What an `error` event carries besides the error itself: which server failed. */
+export interface ReplicaErrorDetails {
+  /** The failing server's client (the app's, or the one the store created). */
+  readonly client: RedisClientLike;
+  /** Its index in `clients`. */
+  readonly replica: number;
+}
+
+/**
+ * A session store for express-session that keeps every session on several independent
+ * Redis servers, replacing expredis. Writes go to every server and succeed once
+ * `writeQuorum` of them acknowledged; reads go to every server and take the first copy
+ * (or the newest, with `readPolicy: 'newest'`); every copy carries a version, so replicas
+ * that diverged converge through read repair. Losing servers never fails a read while one
+ * answers, nor a write while a quorum does.
+ *
+ * @example
+ * app.use(session({
+ *   store: new ReplicatedStore({ clients: [{ url: 'redis://10.0.0.1' }, { url: 'redis://10.0.0.2' }, { url: 'redis://10.0.0.3' }] }),
+ *   secret, resave: false, saveUninitialized: false,
+ * }));
+ */
+export class ReplicatedStore extends SessionStore {
+  static override readonly capabilities: StoreCapabilities = {
+    methods: { touch: true, all: true, length: true, clear: true, ids: true },
+    ttlGranularityMs: 1,
+    expiresOnServer: true,
+    prefixIsolation: true,
+    events: { connect: true, disconnect: true },
+    // With readPolicy 'first', a read may see the previous version while a write is still
+    // reaching the slowest server: at most one commandTimeout (2 s by default).
+    replicationLagMs: 2000,
+  };
+
+  /** The servers' clients, in the order of the `clients` option. */
+  readonly clients: readonly RedisClientLike[];
+  /** Acknowledgements a write needs. */
+  readonly writeQuorum: number;
+  /** Answers a `'newest'` read and an enumeration need: N − writeQuorum + 1. */
+  readonly readQuorum: number;
+  /** How reads pick their answer. */
+  readonly readPolicy: ReadPolicy;
+  /** Whether reads repair stale servers. */
+  readonly readRepair: boolean;
+  /** The budget of one round trip to one server, in ms. */
+  readonly commandTimeout: number;
+  /** The `SCAN ... COUNT` hint in use. */
+  readonly scanCount: number;
+
+  private readonly replicas: readonly Replica[];
+  private readonly codec: SessionCodec;
+  private readonly repairs: ReadRepair;
+  private readonly tombstoneMs: number;
+  /** Writes on each server, counted from start to finish (a touch may be several round trips). */
+  private readonly writes = new Activity();
+
+  /** @param options see {@link ReplicatedStoreOptions}; `clients` is required. */
+  constructor(options: ReplicatedStoreOptions) {
+    super(toCoreOptions(options), { prefix: DEFAULT_PREFIX });
+    const settings = resolveReplicationSettings(options);
+    const plans = planReplicaClients(settings.clients);
+    this.writeQuorum = settings.writeQuorum;
+    this.readQuorum = settings.readQuorum;
+    this.readPolicy = settings.readPolicy;
+    this.readRepair = settings.readRepair;
+    this.commandTimeout = settings.commandTimeoutMs;
+    this.scanCount = settings.scanCount;
+    this.tombstoneMs = Math.max(MIN_TOMBSTONE_MS, 3 * this.commandTimeout);
+    this.codec = new SessionCodec(this.serializer);
+
+    const listener: ReplicaListener = {
+      changed: () => this.setConnected(this.reachableServers >= this.writeQuorum),
+      // Deferred: an app's client may already be ready while the constructor runs.
+      ready: (replica) => process.nextTick(() => this.emit('ready', replica.client, replica.index)),
+      error: (error, replica) => this.reportReplicaError(error, replica),
+    };
+    const opened = openReplicaClients(plans);
+    // Before any listener is attached, so a refusal leaves the app's clients as they were.
+    if (settings.unref) {
+      const refused = opened.findIndex(({ connection }) => !connection.unref());
+      if (refused >= 0) {
+        throw new InvalidOptionError('unref', `not supported by the client of clients[${refused}]`);
+      }
+    }
+    this.replicas = opened.map((client, index) => new Replica(index, client, this.commandTimeout, listener));
+    this.clients = this.replicas.map((replica) => replica.client);
+    this.repairs = new ReadRepair({
+      replicas: this.replicas,
+      tombstoneTtlMs: this.tombstoneMs,
+      decode: (text) => this.codec.decode('', text),
+      ttlOf: (session) => ttlArgument(resolveTtl(session, this.ttlSettings)),
+      report: (error, replica) => this.reportReplicaError(error, replica),
+    });
+    for (const replica of this.replicas) replica.connect();
+  }
+
+  /** How many servers are reachable right now. Below `writeQuorum` the store says `disconnect`. */
+  get reachableServers(): number {
+    let count = 0;
+    for (const replica of this.replicas) if (replica.usable) count++;
+    return count;
+  }
+
+  /**
+   * Resolves once nothing the store started is still running: writes still reaching
+   * servers beyond their quorum, and read repairs. For tests and orderly shutdowns.
+   */
+  async idle(): Promise<void> {
+    const activities = [
+      this.writes,
+      this.repairs.activity,
+      ...this.replicas.map((replica) => replica.activity),
+    ];
+    // A finished round trip may start another (a repair, the next step of a touch): look again.
+    while (activities.some((activity) => activity.busy)) {
+      await Promise.all(activities.map((activity) => activity.whenIdle()));
+    }
+  }
+
+  // ---- primitives ------------------------------------------------------------
+
+  protected override readSession(sid: string): Promise<SessionData | null> {
+    const key = this.key(sid);
+    const repair = this.readRepair;
+    if (repair) this.repairs.expect();
+    return new Promise<SessionData | null>((resolve, reject) => {
+      const round = new ReadRound(
+        {
+          replicas: this.replicas,
+          policy: this.readPolicy,
+          readQuorum: this.readQuorum,
+          decode: (answer) => this.codec.decode(sid, answer),
+        },
+        resolve,
+        reject,
+        repair ? (finished) => this.repairs.afterRead(key, finished) : undefined,
+      );
+      const args = ['GET', key];
+      for (const replica of this.replicas) {
+        const index = replica.index;
+        replica.send(args).then(
+          (reply) => round.answer(index, reply == null ? null : replyText(reply)),
+          (err: unknown) => {
+            if (isWrongType(err)) round.answer(index, FOREIGN_VALUE);
+            else round.fail(index, err);
+          },
+        );
+      }
+    }).catch((err: unknown) => {
+      if (isCorrupt(err)) return this.corruptData(sid, (err as Error).cause);
+      throw err;
+    });
+  }
+
+  protected override writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const key = this.key(sid);
+    const value = this.codec.encode(sid, processClock.next(), session);
+    // A plain SET, not set-if-newer: an app server whose clock is behind must still be able
+    // to save; versions only decide between copies that diverged.
+    const args = ttl.kind === 'expire' ? ['SET', key, value, 'PX', String(ttl.ms)] : ['SET', key, value];
+    return this.writeAll('the write', (replica) => replica.send(args));
+  }
+
+  /** Writes tombstones (see WRITE_TOMBSTONES): a plain DEL would let a late read repair resurrect the session. */
+  protected override removeSession(sid: string): Promise<void> {
+    return this.writeTombstones([this.key(sid)], 'the destroy');
+  }
+
+  protected override refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    const cookie = (session as { cookie?: unknown }).cookie;
+    const cookieJson = this.codec.cookieJson(sid, cookie) ?? '';
+    const touch = {
+      sid,
+      key: this.key(sid),
+      cookie: cookieJson === '' ? undefined : cookie,
+      cookieJson,
+      cookieBytes: String(Buffer.byteLength(cookieJson, 'utf8')),
+      ttl: ttlArgument(ttl) as string,
+    };
+    return this.writeAll('the touch', (replica) => touchReplica(replica, this.codec, touch));
+  }
+
+  protected override scanIds(): AsyncIterable<string[]> {
+    return scanUnion({
+      replicas: this.replicas,
+      prefix: this.prefix,
+      pattern: `${escapeGlob(this.prefix)}*`,
+      count: this.scanCount,
+      need: this.readQuorum,
+    });
+  }
+
+  /** MGET on every server; each session is the newest copy among the `readQuorum` or more that answered. */
+  protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
+    const sessions: Array<SessionData | null> = [];
+    for (let start = 0; start < sids.length; start += MAX_KEYS_PER_COMMAND) {
+      sessions.push(...(await this.readBatch(sids.slice(start, start + MAX_KEYS_PER_COMMAND))));
+    }
+    return sessions;
+  }
+
+  protected override async removeSessions(sids: readonly string[]): Promise<void> {
+    for (let start = 0; start < sids.length; start += MAX_KEYS_PER_COMMAND) {
+      const keys = sids.slice(start, start + MAX_KEYS_PER_COMMAND).map((sid) => this.key(sid));
+      await this.writeTombstones(keys, 'the clear');
+    }
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    await Promise.all(this.replicas.map((replica) => replica.close()));
+  }
+
+  protected override classifyError(err: unknown): SessionStoreError {
+    return classifyRedisError(err, 'ReplicatedStore');
+  }
+
+  // ---- internals ---------------------------------------------------------------
+
+  private writeAll(what: string, operation: (replica: Replica) => Promise<unknown>): Promise<void> {
+    return writeToQuorum(
+      this.replicas,
+      this.writeQuorum,
+      what,
+      (replica) => this.writes.track(operation(replica)),
+      ({ replica, error }) => this.reportReplicaError(error, replica),
+    );
+  }
+
+  private writeTombstones(keys: string[], what: string): Promise<void> {
+    const args = [String(processClock.next()), String(this.tombstoneMs), String(NO_EXPIRY_TOMBSTONE_MS)];
+    return this.writeAll(what, (replica) => replica.script(WRITE_TOMBSTONES, keys, args));
+  }
+
+  private async readBatch(sids: readonly string[]): Promise<Array<SessionData | null>> {
+    const keys = sids.map((sid) => this.key(sid));
+    const failures: ReplicaFailure[] = [];
+    const replies = await Promise.all(
+      this.replicas.map((replica) =>
+        replica.send(['MGET', ...keys]).then(
+          (reply) => {
+            if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
+            return reply as unknown[];
+          },
+          (error: unknown) => {
+            failures.push({ replica, error });
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const answered = replies.filter((reply) => reply !== undefined);
+    if (answered.length < this.readQuorum) {
+      throw notEnoughServers(
+        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
+        failures,
+      );
+    }
+    return Promise.all(
+      sids.map(async (sid, position) => {
+        let newest: StoredAnswer = null;
+        for (const reply of answered) {
+          const value = reply[position];
+          const answer = value == null ? null : replyText(value);
+          if (answerVersion(answer) > answerVersion(newest)) newest = answer;
+        }
+        if (newest === null) return null;
+        try {
+          return await this.codec.decode(sid, newest);
+        } catch (err) {
+          if (isCorrupt(err)) return this.corruptData(sid, (err as Error).cause);
+          throw err;
+        }
+      }),
+    );
+  }
+
+  /**
+   * A server failed while the operation as a whole went on: the `error` event, only when
+   * someone listens (core's reportError), with the server's client and index attached. A
+   * server already known to be down is not reported again on every command. Returns
+   * whether the error was emitted.
+   */
+  private reportReplicaError(error: unknown, replica: Replica): boolean {
+    if (this.closed || error instanceof ReplicaDownError) return false;
+    if (this.listenerCount('error') === 0) return false;
+    const reported = classifyRedisError(error, `ReplicatedStore (clients[${replica.index}])`);
+    // Not enumerable: a logged error should not print the whole client.
+    Object.defineProperty(reported, 'client', { value: replica.client, configurable: true, writable: true });
+    (reported as SessionStoreError & { replica?: number }).replica = replica.index;
+    this.reportError(reported as SessionStoreError & ReplicaErrorDetails);
+    return true;
+  }
+}
+
+function isCorrupt(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'ERR_SESSION_CORRUPT';
+}
+
+/** A TTL as the scripts take it: ms, '' for none; undefined when the session has expired. */
+function ttlArgument(ttl: WriteTtl | { readonly kind: 'expired' }): string | undefined {
+  if (ttl.kind === 'expire') return String(ttl.ms);
+  if (ttl.kind === 'never') return '';
+  return undefined;
+}

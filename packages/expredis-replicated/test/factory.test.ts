@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { SessionStore } from '@session-stores/core';
+import { describeWithBackend, uniquePrefix, useRedisGroup } from '@session-stores/test-servers';
+import express from 'express';
+import request from 'supertest';
+import replicatedStoreFactory, { ReplicatedStore } from '../src';
+import { cleanUpPrefix, expressSession, type SessionRequest, urlsOf } from './helpers';
+
+const run = promisify(execFile);
+const packageDir = resolve(__dirname, '..');
+
+describe('the classic factory (source)', () => {
+  test('factory(session) returns a Store class of that express-session module; factory() returns ReplicatedStore', () => {
+    const Bound = replicatedStoreFactory(expressSession);
+    expect(Bound.prototype).toBeInstanceOf(expressSession.Store);
+    expect(Bound.prototype).toBeInstanceOf(SessionStore);
+    expect(Bound.name).toBe('ReplicatedStore');
+    expect(replicatedStoreFactory()).toBe(ReplicatedStore);
+    expect(replicatedStoreFactory(expressSession)).toBe(Bound);
+  });
+
+  test('factory(something else) names the argument', () => {
+    expect(() => replicatedStoreFactory({} as never)).toThrow(
+      expect.objectContaining({ argument: 'session' }),
+    );
+  });
+});
+
+describeWithBackend('redis', 'ReplicatedStore as the app uses it', () => {
+  const servers = useRedisGroup(3);
+  const prefix = uniquePrefix('factory');
+  cleanUpPrefix(servers, prefix);
+
+  test('require(pkg)(session) with expredis options serves an express-session app', async () => {
+    const Classic = replicatedStoreFactory(expressSession);
+    const store = new Classic({ clients: urlsOf(servers()), prefix: `${prefix}classic:` });
+    try {
+      const app = express();
+      app.use(expressSession({ store, secret: 'factory-secret', resave: false, saveUninitialized: false }));
+      app.get('/count', (req, res) => {
+        const bag = (req as unknown as SessionRequest).session ?? {};
+        bag.n = (bag.n ?? 0) + 1;
+        res.json({ n: bag.n });
+      });
+      await store.ready();
+      const agent = request.agent(app);
+      expect((await agent.get('/count')).body).toEqual({ n: 1 });
+      expect((await agent.get('/count')).body).toEqual({ n: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  describe('the built package', () => {
+    // Built with the package's own tsup config (without types, for speed) inside the package,
+    // so `@session-stores/core`, `redis` and `express-session` resolve as they would for an app.
+    const outDir = join(packageDir, 'test-artifacts', `build-${process.pid}`);
+    beforeAll(async () => {
+      mkdirSync(outDir, { recursive: true });
+      await run('npx', ['tsup', '--out-dir', outDir, '--no-dts', '--silent'], { cwd: packageDir });
+    }, 60_000);
+    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+    /** Runs a script with node in the package directory and parses the JSON it prints last. */
+    const node = async (args: string[], script: string): Promise<unknown> => {
+      const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 20_000 });
+      return JSON.parse(stdout.trim().split('\n').pop() as string);
+    };
+    const clients = () => JSON.stringify(urlsOf(servers()));
+
+    test('CommonJS: require(pkg)(require("express-session")) and { ReplicatedStore } both work', async () => {
+      const cjs = join(outDir, 'index.js');
+      const result = await node(
+        ['-e'],
+        `
+        const session = require('express-session');
+        const pkg = require(${JSON.stringify(cjs)});
+        const Store = pkg(session);
+        (async () => {
+          const store = new Store({ clients: ${clients()}, prefix: ${JSON.stringify(`${prefix}cjs:`)} });
+          await store.ready();
+          await store.set('s', { cookie: { maxAge: 60000 }, via: 'cjs' });
+          const loaded = await store.get('s');
+          await store.close();
+          console.log(JSON.stringify({
+            factory: typeof pkg, isStore: Store.prototype instanceof session.Store,
+            named: typeof pkg.ReplicatedStore, same: pkg() === pkg.ReplicatedStore, via: loaded.via,
+          }));
+        })();
+        `,
+      );
+      expect(result).toEqual({
+        factory: 'function',
+        isStore: true,
+        named: 'function',
+        same: true,
+        via: 'cjs',
+      });
+    }, 30_000);
+
+    test('ESM: the default and named exports work', async () => {
+      const esm = pathToFileURL(join(outDir, 'index.mjs')).href;
+      const result = await node(
+        ['--input-type=module', '-e'],
+        `
+        import factory, { ReplicatedStore } from ${JSON.stringify(esm)};
+        const store = new ReplicatedStore({ clients: ${clients()}, prefix: ${JSON.stringify(`${prefix}esm:`)} });
+        await store.ready();
+        await store.set('s', { cookie: { maxAge: 60000 }, via: 'esm' });
+        const loaded = await store.get('s');
+        await store.close();
+        console.log(JSON.stringify({ factory: typeof factory, same: factory() === ReplicatedStore, via: loaded.via }));
+        `,
+      );
+      expect(result).toEqual({ factory: 'function', same: true, via: 'esm' });
+    }, 30_000);
+
+    test('outside jest, a refused server is reported as ERR_BACKEND_UNAVAILABLE with its client', async () => {
+      const cjs = join(outDir, 'index.js');
+      const result = await node(
+        ['-e'],
+        `
+        const { ReplicatedStore } = require(${JSON.stringify(cjs)});
+        const net = require('node:net');
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const port = probe.address().port;
+          probe.close(() => {
+            const clients = [...${clients()}.slice(0, 2), { host: '127.0.0.1', port }];
+            const store = new ReplicatedStore({ clients, prefix: ${JSON.stringify(`${prefix}refused:`)} });
+            store.once('error', async (err) => {
+              const summary = { code: err.code, replica: err.replica, client: err.client === store.clients[2] };
+              await store.close();
+              console.log(JSON.stringify(summary));
+            });
+          });
+        });
+        `,
+      );
+      expect(result).toEqual({ code: 'ERR_BACKEND_UNAVAILABLE', replica: 2, client: true });
+    }, 30_000);
+
+    test('unref: true lets the process exit while the store and its connections stay open', async () => {
+      const cjs = join(outDir, 'index.js');
+      const result = await node(
+        ['-e'],
+        `
+        const { ReplicatedStore } = require(${JSON.stringify(cjs)});
+        const store = new ReplicatedStore({ clients: ${clients()}, prefix: ${JSON.stringify(`${prefix}unref:`)}, unref: true });
+        // Keeps node alive until the write is done; after that only the (unref'd) connections are left.
+        const busy = setTimeout(() => undefined, 15000);
+        store.ready().then(() => store.set('s', { cookie: { maxAge: 60000 } })).then(() => store.idle()).then(() => {
+          clearTimeout(busy);
+          console.log(JSON.stringify({ written: true, connected: store.connected }));
+        });
+        // No close(): without unref the open connections would keep node running until the timeout.
+        `,
+      );
+      expect(result).toEqual({ written: true, connected: true });
+    }, 30_000);
+  });
+});

@@ -1,0 +1,344 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, test } from '@jest/globals';
+import { ErrorCode } from '@session-stores/core';
+import {
+  describeWithBackend,
+  type RedisServer,
+  sleep,
+  startDelayProxy,
+  uniquePrefix,
+} from '@session-stores/test-servers';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import request from 'supertest';
+import type { ReplicatedStore } from '../src';
+import {
+  countKeys,
+  expressSession,
+  session as makeSession,
+  percentile,
+  readyStore,
+  type SessionRequest,
+  urlsOf,
+  useOwnServers,
+  useValue,
+} from './helpers';
+
+/** Scheduling slack on a busy 2-core machine; the bound under test is the commandTimeout. */
+const SLACK_MS = 1000;
+const showFigures = process.env.EXPREDIS_REPLICATED_FIGURES === '1';
+
+/** Waits for the store's `ready` event of one server. */
+function replicaReady(store: ReplicatedStore, index: number): Promise<void> {
+  return new Promise((resolve) => {
+    const onReady = (_client: unknown, replica: number): void => {
+      if (replica !== index) return;
+      store.off('ready', onReady);
+      resolve();
+    };
+    store.on('ready', onReady);
+  });
+}
+
+function once(store: ReplicatedStore, event: 'connect' | 'disconnect'): Promise<void> {
+  return new Promise((resolve) => store.once(event, () => resolve()));
+}
+
+/** Runs `operation` and returns its rejection and how long it took to come. */
+async function timedRejection(operation: () => Promise<unknown>): Promise<{ err: unknown; ms: number }> {
+  const started = Date.now();
+  try {
+    await operation();
+  } catch (err) {
+    return { err, ms: Date.now() - started };
+  }
+  throw new Error('expected the operation to fail');
+}
+
+/** An express-session app: /login stores a user, /me reads it back. Listening on a free port. */
+function startApp(store: ReplicatedStore): Promise<Server> {
+  const app = express();
+  app.use(
+    expressSession({
+      store,
+      secret: 'faults-secret',
+      resave: false,
+      saveUninitialized: false,
+      cookie: { maxAge: 600_000 },
+    }),
+  );
+  app.post('/login', (req, res) => {
+    const { session, sessionID } = req as unknown as SessionRequest;
+    if (session) session.user = String(req.query.user);
+    res.json({ id: sessionID });
+  });
+  app.get('/me', (req, res) => {
+    res.json({ user: (req as unknown as SessionRequest).session?.user ?? null });
+  });
+  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).json({ error: err.message });
+  });
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+interface LoadResult {
+  /** Sessions whose login was answered 200, by id: acknowledged by the store. */
+  readonly acknowledged: Map<string, string>;
+  readonly failures: string[];
+  readonly requests: number;
+  /** Logins acknowledged after `mark()` was called (during the outage). */
+  readonly afterMark: number;
+}
+
+/**
+ * Users logging in and reading their session back, `workers` at a time, until `stop()`
+ * or `maxUsers`. Every non-200 answer, and every read that does not return the user, is a failure.
+ */
+function startLoad(server: Server, workers: number, maxUsers: number) {
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  const acknowledged = new Map<string, string>();
+  const failures: string[] = [];
+  let requests = 0;
+  let users = 0;
+  let stopped = false;
+  let marked = false;
+  let afterMark = 0;
+  const worker = async (): Promise<void> => {
+    while (!stopped && users < maxUsers) {
+      const user = `u${users++}`;
+      const agent = request.agent(base);
+      requests++;
+      const login = await agent.post(`/login?user=${user}`);
+      if (login.status !== 200) {
+        failures.push(`login ${user}: ${login.status} ${JSON.stringify(login.body)}`);
+        continue;
+      }
+      acknowledged.set(login.body.id as string, user);
+      if (marked) afterMark++;
+      for (let read = 0; read < 3; read++) {
+        requests++;
+        const me = await agent.get('/me');
+        if (me.status !== 200 || me.body.user !== user) {
+          failures.push(`read ${user}: ${me.status} ${JSON.stringify(me.body)}`);
+        }
+      }
+    }
+  };
+  const running = Promise.all(Array.from({ length: workers }, worker));
+  return {
+    mark: () => {
+      marked = true;
+    },
+    async stop(): Promise<LoadResult> {
+      stopped = true;
+      await running;
+      return { acknowledged, failures, requests, afterMark };
+    },
+  };
+}
+
+describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
+  describe('one of three killed under HTTP load, then restarted empty', () => {
+    const servers = useOwnServers(3);
+    const prefix = uniquePrefix('kill-one');
+    const store = useValue(
+      () => readyStore({ clients: urlsOf(servers()), prefix, commandTimeout: 1000 }),
+      (s) => s.close(),
+    );
+    const app = useValue(
+      () => startApp(store()),
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
+    let result: LoadResult | undefined;
+
+    test('killing one server under load fails no request and loses no acknowledged session', async () => {
+      const errors: unknown[] = [];
+      store().on('error', (err) => errors.push(err));
+      const load = startLoad(app(), 8, 5000);
+      await sleep(500);
+      await servers()[1]?.kill();
+      load.mark();
+      await sleep(1500);
+      result = await load.stop();
+      if (showFigures) {
+        console.info(
+          `kill one: ${result.requests} requests, ${result.acknowledged.size} sessions (${result.afterMark} after the kill), ${result.failures.length} failures`,
+        );
+      }
+      expect(result.failures).toEqual([]);
+      expect(result.afterMark).toBeGreaterThan(10);
+      expect(store().connected).toBe(true);
+      expect(store().reachableServers).toBe(2);
+      // The lost server was reported once it failed (not silently ignored).
+      expect(errors.length).toBeGreaterThan(0);
+      for (const [sid, user] of result.acknowledged) {
+        expect({ sid, session: await store().get(sid) }).toMatchObject({ sid, session: { user } });
+      }
+    }, 30_000);
+
+    test('the server restarted empty is refilled by a full read pass', async () => {
+      const acknowledged = result?.acknowledged;
+      if (!acknowledged) throw new Error('needs the previous test');
+      const back = replicaReady(store(), 1);
+      await servers()[1]?.restart();
+      await back;
+      const restarted = servers()[1] as RedisServer;
+      expect(await countKeys(restarted, prefix)).toBe(0);
+      for (const [sid, user] of acknowledged) expect(await store().get(sid)).toMatchObject({ user });
+      await store().idle();
+      expect(await countKeys(restarted, prefix)).toBe(acknowledged.size);
+      expect(await countKeys(servers()[0] as RedisServer, prefix)).toBe(acknowledged.size);
+      // The copies are the same bytes, with a TTL.
+      const [sid] = acknowledged.keys();
+      const key = prefix + sid;
+      expect(await restarted.command('GET', key)).toBe(await servers()[0]?.command('GET', key));
+      expect(Number(await restarted.command('PTTL', key))).toBeGreaterThan(500_000);
+    }, 30_000);
+  });
+
+  describe('two of three killed, with the default majority quorum', () => {
+    const servers = useOwnServers(3);
+    const prefix = uniquePrefix('kill-two');
+    const COMMAND_TIMEOUT_MS = 500;
+
+    test('writes fail fast with ERR_BACKEND_UNAVAILABLE, reads of existing sessions still work', async () => {
+      const store = await readyStore({
+        clients: urlsOf(servers()),
+        prefix,
+        commandTimeout: COMMAND_TIMEOUT_MS,
+      });
+      const newest = await readyStore({
+        clients: urlsOf(servers()),
+        prefix,
+        readPolicy: 'newest',
+        commandTimeout: COMMAND_TIMEOUT_MS,
+      });
+      try {
+        await store.set('existing', makeSession({ n: 1 }));
+        await store.idle();
+        const disconnected = once(store, 'disconnect');
+        await Promise.all([servers()[1]?.kill(), servers()[2]?.kill()]);
+        await disconnected;
+        expect(store.connected).toBe(false);
+        expect(store.reachableServers).toBe(1);
+
+        for (const operation of [
+          () => store.set('new', makeSession()),
+          () => store.set('existing', makeSession({ n: 2 })),
+          () => store.touch('existing', makeSession({ n: 1 })),
+          () => store.destroy('existing'),
+        ]) {
+          const { err, ms } = await timedRejection(operation);
+          expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
+          expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
+        }
+        // Nothing was sent, so nothing was half applied either.
+        expect(await store.get('existing')).toMatchObject({ n: 1 });
+        expect(await store.get('never-written')).toBeNull();
+        // 'newest' needs N − writeQuorum + 1 = 2 answers; so do the enumerations.
+        const { err, ms } = await timedRejection(() => newest.get('existing'));
+        expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
+        expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
+        await expect(store.length()).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
+
+        // One server back: the quorum is reachable again.
+        const connected = once(store, 'connect');
+        await servers()[1]?.restart();
+        await connected;
+        await store.set('after', makeSession({ n: 3 }));
+        expect(await store.get('after')).toMatchObject({ n: 3 });
+      } finally {
+        await Promise.all([store.close(), newest.close()]);
+      }
+    }, 30_000);
+
+    test('two stalled servers: a write fails within commandTimeout, then the store recovers', async () => {
+      for (const server of servers()) if (server.pid === undefined) await server.restart();
+      const store = await readyStore({
+        clients: urlsOf(servers()),
+        prefix,
+        commandTimeout: COMMAND_TIMEOUT_MS,
+      });
+      try {
+        // DEBUG SLEEP blocks a server (through another connection) while its clients stay connected.
+        const stalls = [servers()[1], servers()[2]].map((server) => server?.command('DEBUG', 'SLEEP', '1.5'));
+        await sleep(100);
+        const disconnected = once(store, 'disconnect');
+        const { err, ms } = await timedRejection(() => store.set('stalled', makeSession()));
+        expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
+        expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
+        await disconnected;
+        const connected = once(store, 'connect');
+        await Promise.all(stalls);
+        await connected;
+        await store.set('recovered', makeSession({ ok: true }));
+        expect(await store.get('recovered')).toMatchObject({ ok: true });
+      } finally {
+        await store.close();
+      }
+    }, 30_000);
+  });
+
+  describe('one server slowed by 50 ms each way', () => {
+    const servers = useOwnServers(3);
+    const prefix = uniquePrefix('slow');
+    const proxy = useValue(
+      () => startDelayProxy(servers()[2] as RedisServer, 50),
+      (p) => p.stop(),
+    );
+
+    /** p99 of `count` sequential gets of stored sessions, in ms. */
+    async function getP99(store: ReplicatedStore, sids: readonly string[], count: number): Promise<number> {
+      const times: number[] = [];
+      for (let n = 0; n < count; n++) {
+        const sid = sids[n % sids.length] as string;
+        const started = process.hrtime.bigint();
+        const loaded = await store.get(sid);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        if (!loaded) throw new Error(`session ${sid} not found`);
+      }
+      return percentile(times, 99);
+    }
+
+    test('get p99 stays within 2x of the healthy case: the fastest answer wins', async () => {
+      const healthy = await readyStore({ clients: urlsOf(servers()), prefix: `${prefix}healthy:` });
+      const [fast0, fast1] = urlsOf(servers());
+      const slow = await readyStore({
+        clients: [
+          fast0 as { url: string },
+          fast1 as { url: string },
+          { host: proxy().host, port: proxy().port },
+        ],
+        prefix: `${prefix}slow:`,
+      });
+      try {
+        const sids = Array.from({ length: 100 }, (_, n) => `s${n}`);
+        for (const store of [healthy, slow]) {
+          await Promise.all(sids.map((sid) => store.set(sid, makeSession({ sid }))));
+          await store.idle();
+          await getP99(store, sids, 50); // warm-up
+        }
+        // Alternating rounds, so a slow spell of the machine hits both.
+        const rounds = { healthy: [] as number[], slow: [] as number[] };
+        for (let round = 0; round < 3; round++) {
+          rounds.healthy.push(await getP99(healthy, sids, 200));
+          rounds.slow.push(await getP99(slow, sids, 200));
+        }
+        const healthyP99 = percentile(rounds.healthy, 50);
+        const slowP99 = percentile(rounds.slow, 50);
+        if (showFigures) {
+          console.info(
+            `slow replica: get p99 ${slowP99.toFixed(2)} ms vs healthy ${healthyP99.toFixed(2)} ms (rounds ${JSON.stringify(rounds)})`,
+          );
+        }
+        // A round trip to the slow server alone takes over 100 ms.
+        expect(slowP99).toBeLessThan(Math.max(healthyP99 * 2 + 5, 25));
+      } finally {
+        await Promise.all([healthy.close(), slow.close()]);
+      }
+    }, 60_000);
+  });
+});
