@@ -18,6 +18,8 @@ export function packageBuild(
     clean: true,
     // Entries share chunks in CommonJS as in ESM, instead of each carrying its own copy.
     splitting: true,
+    // Error messages and the capabilities table use class names; chunking must not rename them.
+    keepNames: true,
     sourcemap: true,
     target: 'node20',
     footer: ({ format }) =>

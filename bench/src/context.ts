@@ -9,6 +9,18 @@ export interface SubjectContext {
   redisUrl(): Promise<string>;
   /** The run's Aerospike server (`AEROSPIKE_HOSTS`, else the TypeScript test server, started on first use). */
   aerospike(): Promise<AerospikeTarget>;
+  /**
+   * `count` independent redis-servers of the run (started once per count by `startRedisGroup`
+   * of `@session-stores/test-servers`, or `REDIS_REPLICA_URLS`), for stores writing to several.
+   */
+  redisGroup(count: number): Promise<RedisEndpoint[]>;
+}
+
+/** One server of {@link SubjectContext.redisGroup}. */
+export interface RedisEndpoint {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
 }
 
 /** Where an Aerospike subject writes: a server, a namespace, and a set of its own. */

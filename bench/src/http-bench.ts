@@ -6,7 +6,13 @@ import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
 import { describeError, formatMs, formatRate } from './format';
 import { sessionCookieHeader } from './http-cookies';
-import type { AerospikeRequest, ChildMessage, ParentMessage, RedisUrlRequest } from './http-protocol';
+import type {
+  AerospikeRequest,
+  ChildMessage,
+  ParentMessage,
+  RedisGroupRequest,
+  RedisUrlRequest,
+} from './http-protocol';
 import type { MemoryFigures } from './memory';
 import type { HttpFigures, HttpResult, HttpScenario } from './results';
 import type { ContextHandle } from './servers';
@@ -40,25 +46,35 @@ class ServerProcess {
     this.child = fork(join(__dirname, 'http-server.ts'), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.on('message', (message: ChildMessage | RedisUrlRequest | AerospikeRequest) => {
-      if (message.type === 'aerospike?') {
-        handle.ctx.aerospike().then(
-          (target) => this.send({ type: 'aerospike', target }),
-          (err: unknown) => this.send({ type: 'aerospike', error: describeError(err) }),
-        );
-        return;
-      }
-      if (message.type === 'redis-url?') {
-        // The child's subject wants Redis: start it here (once per run) and share its URL.
-        handle.ctx.redisUrl().then(
-          (url) => this.send({ type: 'redis-url', url }),
-          (err: unknown) => this.send({ type: 'redis-url', error: describeError(err) }),
-        );
-        return;
-      }
-      this.inbox.push(message);
-      this.wake?.();
-    });
+    this.child.on(
+      'message',
+      (message: ChildMessage | RedisUrlRequest | AerospikeRequest | RedisGroupRequest) => {
+        if (message.type === 'redis-group?') {
+          handle.ctx.redisGroup(message.count).then(
+            (servers) => this.send({ type: 'redis-group', servers }),
+            (err: unknown) => this.send({ type: 'redis-group', error: describeError(err) }),
+          );
+          return;
+        }
+        if (message.type === 'aerospike?') {
+          handle.ctx.aerospike().then(
+            (target) => this.send({ type: 'aerospike', target }),
+            (err: unknown) => this.send({ type: 'aerospike', error: describeError(err) }),
+          );
+          return;
+        }
+        if (message.type === 'redis-url?') {
+          // The child's subject wants Redis: start it here (once per run) and share its URL.
+          handle.ctx.redisUrl().then(
+            (url) => this.send({ type: 'redis-url', url }),
+            (err: unknown) => this.send({ type: 'redis-url', error: describeError(err) }),
+          );
+          return;
+        }
+        this.inbox.push(message);
+        this.wake?.();
+      },
+    );
     this.child.on('exit', () => {
       this.exited = true;
       this.wake?.();

@@ -1,4 +1,4 @@
-import type { AerospikeTarget } from './context';
+import type { AerospikeTarget, RedisEndpoint } from './context';
 import type { MemoryFigures } from './memory';
 
 /** Messages between the benchmark (parent) and the HTTP server process (child, `http-server.ts`). */
@@ -32,8 +32,15 @@ export interface AerospikeReply {
   error?: string;
 }
 
+/** Parent -> child: the answer to {@link RedisGroupRequest}. */
+export interface RedisGroupReply {
+  type: 'redis-group';
+  servers?: RedisEndpoint[];
+  error?: string;
+}
+
 /** Everything the parent sends. */
-export type ParentMessage = StartMessage | StopMessage | RedisUrlReply | AerospikeReply;
+export type ParentMessage = StartMessage | StopMessage | RedisUrlReply | AerospikeReply | RedisGroupReply;
 
 /** Child -> parent: the subject needs the run's Redis server (started on first use, in the parent). */
 export interface RedisUrlRequest {
@@ -43,6 +50,12 @@ export interface RedisUrlRequest {
 /** Child -> parent: the subject needs the run's Aerospike server (started on first use, in the parent). */
 export interface AerospikeRequest {
   type: 'aerospike?';
+}
+
+/** Child -> parent: the subject needs `count` independent Redis servers (started on first use, in the parent). */
+export interface RedisGroupRequest {
+  type: 'redis-group?';
+  count: number;
 }
 
 /** Child -> parent: progress the parent waits for. */

@@ -9,6 +9,7 @@ import express from 'express';
 import session from 'express-session';
 import {
   type AerospikeTarget,
+  type RedisEndpoint,
   type SubjectContext,
   type SubjectInstance,
   SubjectUnavailable,
@@ -21,6 +22,8 @@ import {
   type ChildMessage,
   COOKIE_NAME,
   type ParentMessage,
+  type RedisGroupReply,
+  type RedisGroupRequest,
   type RedisUrlReply,
   type RedisUrlRequest,
   type StartMessage,
@@ -37,8 +40,9 @@ let sampler: MemorySampler | undefined;
 let storeErrors = 0;
 const redisWaiters: Array<(reply: RedisUrlReply) => void> = [];
 const aerospikeWaiters: Array<(reply: AerospikeReply) => void> = [];
+const groupWaiters: Array<(reply: RedisGroupReply) => void> = [];
 
-function send(message: ChildMessage | RedisUrlRequest | AerospikeRequest): void {
+function send(message: ChildMessage | RedisUrlRequest | AerospikeRequest | RedisGroupRequest): void {
   process.send?.(message);
 }
 
@@ -59,6 +63,16 @@ function askAerospike(): Promise<AerospikeTarget> {
       reply.target ? resolve(reply.target) : reject(new SubjectUnavailable(reply.error)),
     );
     send({ type: 'aerospike?' });
+  });
+}
+
+/** Asks the parent for `count` independent Redis servers, which it starts on first use. */
+function askRedisGroup(count: number): Promise<RedisEndpoint[]> {
+  return new Promise((resolve, reject) => {
+    groupWaiters.push((reply) =>
+      reply.servers ? resolve(reply.servers) : reject(new SubjectUnavailable(reply.error)),
+    );
+    send({ type: 'redis-group?', count });
   });
 }
 
@@ -107,7 +121,12 @@ async function start(message: StartMessage): Promise<void> {
   sampler = new MemorySampler();
   const subject = subjectNamed(message.subject);
   if (!subject) throw new Error(`unknown subject ${message.subject}`);
-  const ctx: SubjectContext = { prefix: message.prefix, redisUrl: askRedisUrl, aerospike: askAerospike };
+  const ctx: SubjectContext = {
+    prefix: message.prefix,
+    redisUrl: askRedisUrl,
+    aerospike: askAerospike,
+    redisGroup: askRedisGroup,
+  };
   instance = await subject.create(ctx);
   const { store, ops } = instance;
   if (!store) throw new SubjectUnavailable(`${subject.name} is not an express-session store`);
@@ -150,6 +169,8 @@ process.on('message', (message: ParentMessage) => {
     redisWaiters.shift()?.(message);
   } else if (message.type === 'aerospike') {
     aerospikeWaiters.shift()?.(message);
+  } else if (message.type === 'redis-group') {
+    groupWaiters.shift()?.(message);
   }
 });
 

@@ -7,6 +7,8 @@ import { measureCacheMemory } from './cache-memory';
 import { averageBytes, makeItems } from './fixtures';
 import { describeError } from './format';
 import { benchHttp } from './http-bench';
+import { benchKeyRead, type KeyReadResult } from './key-read-bench';
+import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { loadAverage, machineInfo } from './machine';
 import { canCollectGarbage, collectGarbage } from './memory';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options';
@@ -26,7 +28,8 @@ async function run(options: BenchOptions): Promise<void> {
   const loadAtStart = loadAverage();
   const servers = new BenchServers(log);
   const subjects = options.stores.map((name) => subjectNamed(name) as Subject);
-  log(`Subjects: ${subjects.map((s) => s.name).join(', ')}`);
+  log(`Subjects: ${subjects.map((s) => s.name).join(', ') || '-'}`);
+  if (options.scenarios.length > 0) log(`Scenarios: ${options.scenarios.join(', ')}`);
   log(`Load average (1/5/15 min) at start: ${loadAtStart.join(' ')}`);
   if (!canCollectGarbage) log('(node runs without --expose-gc: memory figures include garbage)');
 
@@ -40,7 +43,7 @@ async function run(options: BenchOptions): Promise<void> {
     rounds.set(name, [...(rounds.get(name) ?? []), result]);
   };
   try {
-    if (options.store) {
+    if (options.store && subjects.length > 0) {
       for (let round = 1; round <= options.rounds; round++) {
         log(`\nStore level, round ${round}/${options.rounds}`);
         for (const subject of subjects.filter((s) => stillOk(storeRounds, s.name))) {
@@ -94,7 +97,7 @@ async function run(options: BenchOptions): Promise<void> {
       const httpSubjects = subjects.filter(
         (s) => s.kind === 'store' && !store.some((r) => r.subject === s.name && r.status !== 'ok'),
       );
-      for (let round = 1; round <= options.httpRounds; round++) {
+      for (let round = 1; round <= options.httpRounds && httpSubjects.length > 0; round++) {
         log(`\nHTTP (express + express-session + autocannon), round ${round}/${options.httpRounds}`);
         for (const subject of httpSubjects.filter((s) => stillOk(httpRounds, s.name))) {
           log(`  ${subject.label}`);
@@ -109,6 +112,28 @@ async function run(options: BenchOptions): Promise<void> {
           log(`    (${((Date.now() - began) / 1000).toFixed(1)} s)`);
           push(httpRounds, subject.name, result);
         }
+      }
+    }
+    let keyRead: KeyReadResult | undefined;
+    if (options.scenarios.includes(KEY_READ_SCENARIO)) {
+      if (options.http) {
+        log(
+          `\nHTTP scenario ${KEY_READ_SCENARIO}: read ONE key of a 50-key session (alt-session-async vs express-session + redis-store)`,
+        );
+        keyRead = await benchKeyRead(
+          () => servers.redisServer(),
+          (name) => servers.contextFor(name),
+          {
+            sessions: options.sessions,
+            concurrency: options.concurrency,
+            duration: options.duration,
+            rounds: options.httpRounds,
+            quick: options.quick,
+            log,
+          },
+        );
+      } else {
+        log(`\n(scenario ${KEY_READ_SCENARIO} is HTTP only: not run with --only store)`);
       }
     }
     const http = subjects.flatMap((s) => {
@@ -126,6 +151,7 @@ async function run(options: BenchOptions): Promise<void> {
       http,
       cacheMemory,
       targets: checkTargets(store),
+      ...(keyRead ? { keyRead } : {}),
     };
     log(`\n${renderReport(results, await servers.describeRedis())}\n`);
     writeJson(options.json, results);

@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
+import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
+
+/** HTTP scenarios that are not an express-session store, chosen with `--stores` like subjects. */
+export const SCENARIOS: readonly string[] = [KEY_READ_SCENARIO];
 
 /** The run's settings, from argv (first) and BENCH_* env variables. */
 export interface BenchOptions {
   /** Subject names to run, anchors added, in the order of SUBJECTS. */
   stores: string[];
+  /** Scenarios of {@link SCENARIOS} to run (HTTP only), e.g. `alt-session`. */
+  scenarios: string[];
   quick: boolean;
   /** Distinct sessions loaded (the store level's `all`/`length`/`clear`, and HTTP's distinct cookies). */
   sessions: number;
@@ -29,6 +35,7 @@ export const USAGE = `Usage: pnpm bench [-- options]      (or: cd bench && pnpm 
   --stores a,b,...   subjects to run (default: all); anchors of the chosen ones are added.
                      Subjects: ${SUBJECTS.map((s) => s.name).join(', ')}
                      Groups:   ${Object.keys(SUBJECT_GROUPS).join(', ')}
+                     Scenarios (HTTP, not a store): ${SCENARIOS.join(', ')}
   --no-anchors       do not add the anchors of the chosen subjects
   --quick            a short run (fewer ops, one short HTTP round): under 2 minutes
   --sessions N       distinct sessions loaded (default 10000)
@@ -74,6 +81,7 @@ export function resolveStores(list: string, withAnchors: boolean): string[] {
     const group = SUBJECT_GROUPS[name];
     if (group) for (const member of group) wanted.add(member);
     else if (subjectNamed(name)) wanted.add(name);
+    else if (SCENARIOS.includes(name)) continue;
     else throw new UsageError(`unknown subject "${name}"`);
   }
   if (withAnchors) {
@@ -84,6 +92,12 @@ export function resolveStores(list: string, withAnchors: boolean): string[] {
     }
   }
   return SUBJECTS.map((s) => s.name).filter((name) => wanted.has(name));
+}
+
+/** The scenarios named in `list` (all of them for `all`). */
+export function resolveScenarios(list: string): string[] {
+  const names = list.split(',').map((n) => n.trim());
+  return SCENARIOS.filter((s) => names.includes(s) || names.includes('all'));
 }
 
 /** Parses `argv` (without node and script) over `env`. */
@@ -124,6 +138,7 @@ export function parseOptions(
 
   return {
     stores: resolveStores(get('stores') ?? 'all', !truthy(get('no-anchors'))),
+    scenarios: resolveScenarios(get('stores') ?? 'all'),
     quick,
     sessions: positiveInt('--sessions', get('sessions')) ?? 10_000,
     concurrency: positiveInt('--concurrency', get('concurrency')) ?? 64,

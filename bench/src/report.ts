@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatMb, formatMs, formatRate } from './format';
+import { renderKeyRead } from './key-read-bench';
 import type { BenchResults, HttpResult, HttpScenario, StoreResult, TargetResult } from './results';
 import type { Summary } from './stats';
 import { type OpName, SUBJECTS, subjectNamed } from './subjects';
@@ -78,17 +79,19 @@ function storeTables(results: BenchResults): string[] {
       const figure = result.ops[op];
       if (result.status !== 'ok' || !figure) continue;
       const subject = subjectNamed(result.subject);
-      const vs = subject?.anchor
-        ? ratioText(
-            figure.perSecond,
-            storeFigure(results.store, subject.anchor, op)?.perSecond,
-            subject.anchor,
-          )
-        : anchors.has(result.subject)
-          ? 'anchor'
-          : subject?.kind === 'raw'
-            ? 'raw ceiling'
-            : '';
+      const anchorRan = subject?.anchor !== undefined && names.includes(subject.anchor);
+      const vs =
+        anchorRan && subject?.anchor
+          ? ratioText(
+              figure.perSecond,
+              storeFigure(results.store, subject.anchor, op)?.perSecond,
+              subject.anchor,
+            )
+          : anchors.has(result.subject)
+            ? 'anchor'
+            : subject?.kind === 'raw'
+              ? 'raw ceiling'
+              : '';
       const raw = subject?.raw ? storeFigure(results.store, subject.raw, op) : undefined;
       const ofRaw =
         subject?.raw && raw
@@ -175,11 +178,14 @@ function httpTables(results: BenchResults): string[] {
       const figure = result.scenarios[scenario];
       if (result.status !== 'ok' || !figure) continue;
       const subject = subjectNamed(result.subject);
-      const vs = subject?.anchor
-        ? ratioText(figure.perSecond, httpFigure(results.http, subject.anchor, scenario), subject.anchor)
-        : anchors.has(result.subject)
-          ? 'anchor'
-          : '';
+      const anchorRan =
+        subject?.anchor !== undefined && results.http.some((r) => r.subject === subject.anchor);
+      const vs =
+        anchorRan && subject?.anchor
+          ? ratioText(figure.perSecond, httpFigure(results.http, subject.anchor, scenario), subject.anchor)
+          : anchors.has(result.subject)
+            ? 'anchor'
+            : '';
       rows.push([
         result.label,
         formatRate(figure.perSecond),
@@ -242,7 +248,7 @@ function memoryTable(results: BenchResults): string | undefined {
   );
 }
 
-/** Checks every subject's targets against this run's figures. */
+/** Checks every subject's targets against this run's figures (targets against a subject not in the run are left out). */
 export function checkTargets(store: readonly StoreResult[]): TargetResult[] {
   const out: TargetResult[] = [];
   for (const result of store) {
@@ -250,12 +256,29 @@ export function checkTargets(store: readonly StoreResult[]): TargetResult[] {
     if (result.status !== 'ok') continue;
     const subject = subjectNamed(result.subject);
     for (const target of subject?.targets ?? []) {
-      const mine = storeFigure(store, result.subject, target.op)?.perSecond;
-      const theirs = storeFigure(store, target.against, target.op)?.perSecond;
-      const ratio = mine !== undefined && theirs ? mine / theirs : null;
+      if (!store.some((r) => r.subject === target.against)) continue;
+      const mine = storeFigure(store, result.subject, target.op);
+      const theirs = storeFigure(store, target.against, target.op);
+      if (target.metric === 'p99') {
+        const ratio = mine && theirs && theirs.p99Ms > 0 ? mine.p99Ms / theirs.p99Ms : null;
+        out.push({
+          subject: result.subject,
+          op: target.op,
+          against: target.against,
+          metric: 'p99',
+          max: target.max,
+          ratio,
+          met: ratio === null ? null : ratio <= target.max,
+        });
+        continue;
+      }
+      const ratio = mine && theirs?.perSecond ? mine.perSecond / theirs.perSecond : null;
       out.push({
         subject: result.subject,
-        ...target,
+        op: target.op,
+        against: target.against,
+        metric: 'rate',
+        min: target.min,
         ratio,
         met: ratio === null ? null : ratio >= target.min,
       });
@@ -269,7 +292,9 @@ function targetLines(targets: readonly TargetResult[]): string | undefined {
   const rows = targets.map((t) => [
     labelOf(t.subject),
     t.op,
-    `>= ${t.min.toFixed(2)}x ${labelOf(t.against)}`,
+    t.metric === 'p99'
+      ? `p99 <= ${(t.max ?? 0).toFixed(2)}x ${labelOf(t.against)}`
+      : `>= ${(t.min ?? 0).toFixed(2)}x ${labelOf(t.against)}`,
     t.ratio === null ? 'n/a' : `${t.ratio.toFixed(2)}x`,
     t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED',
   ]);
@@ -335,9 +360,16 @@ export function renderReport(results: BenchResults, redisWhere: string | null): 
     .join('\n');
   return [
     renderHeader(results, redisWhere),
-    `Subjects:\n${legend}`,
+    legend ? `Subjects:\n${legend}` : '',
     ...storeTables(results),
     ...httpTables(results),
+    results.keyRead &&
+      renderKeyRead(
+        results.keyRead,
+        results.options.concurrency,
+        results.options.duration,
+        results.options.httpRounds,
+      ),
     memoryTable(results),
     cacheMemoryTable(results),
     targetLines(results.targets),

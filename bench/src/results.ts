@@ -1,3 +1,4 @@
+import type { KeyReadResult } from './key-read-bench';
 import type { MachineInfo } from './machine';
 import type { MemoryFigures } from './memory';
 import type { BenchOptions } from './options';
@@ -57,7 +58,10 @@ export interface TargetResult {
   subject: string;
   op: OpName;
   against: string;
-  min: number;
+  /** `rate`: ops/s compared (goal `min`); `p99`: p99 latency compared (goal `max`). */
+  metric: 'rate' | 'p99';
+  min?: number;
+  max?: number;
   /** subject's figure / against's figure; null when either was not measured. */
   ratio: number | null;
   met: boolean | null;
@@ -88,4 +92,6 @@ export interface BenchResults {
   http: HttpResult[];
   cacheMemory: CacheMemoryResult[];
   targets: TargetResult[];
+  /** The `alt-session` scenario (issue 7), when it ran. */
+  keyRead?: KeyReadResult;
 }

@@ -2,11 +2,13 @@ import type { startAerospikeTestServer } from '@session-stores/aerospike-test-se
 import {
   deleteByPrefix,
   parseInfo,
+  type RedisGroup,
   type RedisServer,
   startRedis,
+  startRedisGroup,
   uniquePrefix,
 } from '@session-stores/test-servers';
-import { type AerospikeTarget, type SubjectContext, SubjectUnavailable } from './context';
+import { type AerospikeTarget, type RedisEndpoint, type SubjectContext, SubjectUnavailable } from './context';
 
 /** A subject's context plus the cleanup of whatever it wrote on shared servers. */
 export interface ContextHandle {
@@ -72,6 +74,7 @@ async function truncateSet(server: AerospikeServer, set: string): Promise<void> 
 export class BenchServers {
   private redis: Promise<RedisServer> | undefined;
   private aerospike: Promise<AerospikeServer> | undefined;
+  private readonly groups = new Map<number, Promise<RedisGroup>>();
 
   constructor(private readonly log: (line: string) => void = () => {}) {}
 
@@ -93,11 +96,26 @@ export class BenchServers {
     return this.redis;
   }
 
+  /** `count` independent Redis servers, started once per count (REDIS_REPLICA_URLS when it names enough). */
+  redisGroup(count: number): Promise<RedisGroup> {
+    let group = this.groups.get(count);
+    if (!group) {
+      group = startRedisGroup(count).catch((err: unknown) => {
+        throw new SubjectUnavailable(
+          `no group of ${count} Redis servers: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
+      this.groups.set(count, group);
+    }
+    return group;
+  }
+
   /** A fresh context for one instance of subject `name`. */
   contextFor(name: string): ContextHandle {
     const prefix = uniquePrefix(`bench-${name}`);
     let usedRedis = false;
     let usedAerospike = false;
+    const usedGroups = new Set<number>();
     // One set per subject (set names are few on a server, so not one per instance).
     const set = `bench-${name}`;
     const ctx: SubjectContext = {
@@ -111,12 +129,20 @@ export class BenchServers {
         const { hosts, namespace, source } = await this.aerospikeServer();
         return { hosts, namespace, set, source };
       },
+      redisGroup: async (count) => {
+        usedGroups.add(count);
+        const group = await this.redisGroup(count);
+        return group.servers.map((s): RedisEndpoint => ({ url: s.url, host: s.host, port: s.port }));
+      },
     };
     return {
       ctx,
       cleanup: async () => {
         if (usedRedis) await deleteByPrefix(await this.redisServer(), prefix);
         if (usedAerospike) await truncateSet(await this.aerospikeServer(), set);
+        for (const count of usedGroups) {
+          for (const server of (await this.redisGroup(count)).servers) await deleteByPrefix(server, prefix);
+        }
       },
     };
   }
@@ -159,7 +185,7 @@ export class BenchServers {
 
   /** Stops what this run started (an env server is left alone). */
   async stop(): Promise<void> {
-    for (const server of [this.redis, this.aerospike]) {
+    for (const server of [this.redis, this.aerospike, ...this.groups.values()]) {
       if (!server) continue;
       try {
         await (await server).stop();

@@ -1,29 +1,128 @@
+// The demo's HTML, rendered on the server. Every value is escaped here; the page's
+// script (public/demo.js) only ever sets textContent, never HTML.
+/** Escapes text for HTML content and quoted attribute values. */
 const escapeHtml = (text) =>
   String(text).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
 
-/** Renders the demo's single page. */
-function renderPage({ storeName, sessionId, user, visits }) {
-  const who = user
-    ? `<p>Signed in as <strong>${escapeHtml(user)}</strong>.</p>
-       <form method="post" action="/logout"><button>Log out</button></form>`
-    : `<form method="post" action="/login">
-         <label>Name <input name="name" required maxlength="64"></label> <button>Log in</button>
-       </form>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>session-stores demo</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
-code{background:#f3f3f3;padding:0 .3em}</style></head>
-<body>
-<h1>session-stores demo</h1>
-<p>Store: <code>${escapeHtml(storeName)}</code></p>
-<p>Visits in this session: <strong id="visits">${visits}</strong></p>
-<p>Session id: <code id="sid">${escapeHtml(sessionId)}</code></p>
-${who}
-<form method="post" action="/regenerate"><button>New session id</button></form>
-</body></html>`;
+const yes = (flag) => (flag ? '✓' : '–');
+
+/** The capabilities manifest as rows a person can read. */
+function capabilityRows(capabilities) {
+  const { methods, events } = capabilities;
+  const rows = [
+    ['touch()', yes(methods.touch)],
+    ['all() / ids()', `${yes(methods.all)} / ${yes(methods.ids)}`],
+    ['length()', yes(methods.length)],
+    ['clear()', yes(methods.clear)],
+    [
+      'TTL step',
+      capabilities.ttlGranularityMs >= 1000
+        ? `${capabilities.ttlGranularityMs / 1000} s`
+        : `${capabilities.ttlGranularityMs} ms`,
+    ],
+    ['expired sessions leave the backend', yes(capabilities.expiresOnServer)],
+    ['prefix isolation', yes(capabilities.prefixIsolation)],
+    [
+      'events',
+      [events.connect && 'connect', events.disconnect && 'disconnect'].filter(Boolean).join(', ') || '–',
+    ],
+    [
+      'replication lag',
+      capabilities.replicationLagMs > 0 ? `up to ${capabilities.replicationLagMs} ms` : 'none',
+    ],
+  ];
+  return rows
+    .map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('\n');
 }
 
-module.exports = { renderPage };
+/** One row of the session list; public/demo.js builds the same markup with DOM calls. */
+function sessionRow(entry) {
+  const id = escapeHtml(entry.id);
+  return `<tr data-id="${id}"${entry.current ? ' class="current"' : ''}>
+  <td><code title="${id}">${escapeHtml(entry.id.slice(0, 10))}…</code>${entry.current ? ' <em>(you)</em>' : ''}</td>
+  <td class="user">${entry.user === null ? '<span class="muted">not logged in</span>' : escapeHtml(entry.user)}</td>
+  <td class="visits">${escapeHtml(entry.visits)}</td>
+  <td class="ttl">${escapeHtml(entry.ttl)}</td>
+  <td><form method="post" action="/sessions/${escapeHtml(encodeURIComponent(entry.id))}/destroy" class="end">
+    <button type="submit">End</button></form></td>
+</tr>`;
+}
+
+/** The list's body: rows, or why there are none. */
+function sessionListBody(list) {
+  if (!list.supported) return `<tr><td colspan="5" class="muted">${escapeHtml(list.reason)}</td></tr>`;
+  if (list.sessions.length === 0) return '<tr><td colspan="5" class="muted">no sessions</td></tr>';
+  return list.sessions.map(sessionRow).join('\n');
+}
+
+/**
+ * Renders the demo's single page.
+ * @param {{ store: { name: string, packageName: string, className: string, detail: string, capabilities: import('@session-stores/core').StoreCapabilities }, sessionId: string, user?: string, visits: number, list: { supported: boolean, reason?: string, sessions: object[], total: number } }} view
+ */
+function renderPage({ store, sessionId, user, visits, list }) {
+  const who = user
+    ? `<p>Signed in as <strong id="user">${escapeHtml(user)}</strong>.</p>
+<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>`
+    : `<form method="post" action="/login" id="login">
+  <label>Name <input name="name" required maxlength="64" autocomplete="off"></label>
+  <button type="submit">Log in</button>
+</form>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>session-stores demo</title>
+<link rel="stylesheet" href="/demo.css">
+<script type="module" src="/demo.js"></script>
+</head>
+<body data-sid="${escapeHtml(sessionId)}">
+<h1>session-stores demo</h1>
+<p>Store: <strong id="store-name">${escapeHtml(store.name)}</strong>:
+<code>${escapeHtml(store.className)}</code> from <code>${escapeHtml(store.packageName)}</code>
+${store.detail ? `<br><span class="muted" id="store-detail">${escapeHtml(store.detail)}</span>` : ''}</p>
+
+<section>
+<h2>Your session</h2>
+<p>Visits in this session: <strong id="visits">${escapeHtml(visits)}</strong></p>
+<p>Session id: <code id="sid">${escapeHtml(sessionId)}</code></p>
+${who}
+<form method="post" action="/regenerate"><button type="submit" id="regenerate">New session id</button></form>
+</section>
+
+<section>
+<h2>Sessions in the store <span class="muted" id="session-count">(${escapeHtml(list.total)})</span></h2>
+<table id="sessions">
+<thead><tr><th>id</th><th>name</th><th>visits</th><th>expires in</th><th></th></tr></thead>
+<tbody>
+${sessionListBody(list)}
+</tbody>
+</table>
+<p class="muted">From the store's <code>all()</code>, refreshed every second.</p>
+</section>
+
+<section>
+<h2>Capabilities of <code>${escapeHtml(store.className)}</code></h2>
+<table id="capabilities">
+${capabilityRows(store.capabilities)}
+</table>
+<details><summary>the manifest (<code>${escapeHtml(store.className)}.capabilities</code>)</summary>
+<pre id="manifest">${escapeHtml(JSON.stringify(store.capabilities, null, 2))}</pre></details>
+</section>
+</body>
+</html>`;
+}
+
+/** A page for an error, e.g. the store being unreachable. */
+function renderErrorPage(status, message) {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>error ${escapeHtml(status)}</title>
+<link rel="stylesheet" href="/demo.css"></head>
+<body><h1>Error ${escapeHtml(status)}</h1><p id="error">${escapeHtml(message)}</p><p><a href="/">back</a></p></body></html>`;
+}
+
+module.exports = { escapeHtml, renderErrorPage, renderPage };

@@ -56,7 +56,9 @@ const CONFIG_REPLIES =
   /^(NOAUTH|WRONGPASS|NOPERM|MISCONF)\b|^ERR (AUTH|unknown command|invalid password|DB index)/i;
 
 function isErrorLike(err: unknown): err is Error {
-  return typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string';
+  return (
+    typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string'
+  );
 }
 
 function className(err: Error): string {

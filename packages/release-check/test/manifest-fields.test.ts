@@ -61,11 +61,7 @@ describe('checkManifestFields', () => {
       { ...good, repository: { type: 'git', url: REPOSITORY_URL } },
       'repository.directory: expected "packages/x-store", got undefined',
     ],
-    [
-      'no keywords',
-      { ...good, keywords: undefined },
-      'keywords: expected an array including "session"',
-    ],
+    ['no keywords', { ...good, keywords: undefined }, 'keywords: expected an array including "session"'],
     ['no sideEffects', { ...good, sideEffects: undefined }, 'sideEffects: expected false or a list of files'],
     [
       'no publishConfig',

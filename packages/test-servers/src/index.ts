@@ -4,6 +4,7 @@ export {
   BACKENDS,
   type Backend,
   isRequired,
+  OTHER_REQUIREMENTS,
   requiredBackends,
 } from './availability';
 export { type CouchServer, type StartCouchServerOptions, startCouchServer } from './couch-server';

@@ -139,6 +139,13 @@ describe('STORE_TEST_REQUIRE', () => {
     );
   });
 
+  test('accepts chromium, checked by the demo browser test itself, without making it a backend', () => {
+    expect(requiredBackends({ STORE_TEST_REQUIRE: 'redis,chromium' })).toEqual(['redis']);
+    expect(() => requiredBackends({ STORE_TEST_REQUIRE: 'chromum' })).toThrow(
+      'STORE_TEST_REQUIRE names unknown backend(s) chromum; known: redis, redis-cluster, redis-sentinel, couchdb, aerospike, chromium',
+    );
+  });
+
   test('isRequired matches whole names only', () => {
     const env = { STORE_TEST_REQUIRE: 'redis-cluster' };
     expect(isRequired('redis-cluster', env)).toBe(true);
