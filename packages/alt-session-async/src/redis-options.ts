@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@session-stores/core';
 import {
+  checkRedisUrl,
   DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
   type RedisConnectionOptions,
@@ -35,15 +36,7 @@ function resolvePassword(redis: Record<string, unknown>): string | undefined {
 function resolveUrl(value: unknown): string | undefined {
   const url = optionalString(value, 'url');
   if (url === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidOptionError('url', 'expected a redis:// or rediss:// URL');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new InvalidOptionError('url', `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`);
-  }
+  const parsed = checkRedisUrl(url);
   const db = parsed.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw new InvalidOptionError('url', `"${db}" is not a database index`);
   return url;

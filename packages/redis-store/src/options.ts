@@ -77,20 +77,27 @@ function optionalString(options: RedisStoreOptions, name: 'url' | 'host' | 'sock
   if (value === '' && name !== 'password') throw new InvalidOptionError(name, 'must not be empty');
 }
 
+/**
+ * Parses a `redis://` or `rediss://` URL.
+ * @throws InvalidOptionError naming `url` when it is not one.
+ */
+export function checkRedisUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidOptionError('url', 'expected a redis:// or rediss:// URL');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new InvalidOptionError('url', `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`);
+  }
+  return parsed;
+}
+
 function validateConnection(options: RedisStoreOptions): RedisConnectionOptions {
   for (const name of ['url', 'host', 'socket', 'password'] as const) optionalString(options, name);
   const { url, host, port, socket, db, password } = options;
-  if (url !== undefined) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new InvalidOptionError('url', 'expected a redis:// or rediss:// URL');
-    }
-    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-      throw new InvalidOptionError('url', `expected a redis:// or rediss:// URL, got ${parsed.protocol}//`);
-    }
-  }
+  if (url !== undefined) checkRedisUrl(url);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536)) {
     throw new InvalidOptionError('port', 'expected an integer from 1 to 65535');
   }
