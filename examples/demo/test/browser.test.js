@@ -125,7 +125,8 @@ describeBrowser(title, () => {
     await ada.fill('#login input[name="name"]', 'Ada');
     await Promise.all([ada.waitForURL(`${baseUrl}/`), ada.click('#login button')]);
     await expect(ada.locator('#user').textContent()).resolves.toBe('Ada');
-    expect(await visitsOf(ada)).toBe(3);
+    // At least 3: the count carried over (a reset would show 1). The browser may load the page twice.
+    expect(await visitsOf(ada)).toBeGreaterThanOrEqual(3);
     expect(await sidOf(ada)).not.toBe(adaBefore);
 
     // "New session id" keeps the name under a new id.
