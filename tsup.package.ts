@@ -16,9 +16,7 @@ export function packageBuild(
     format: ['cjs', 'esm'],
     dts: true,
     clean: true,
-    // Entries share chunks in CommonJS as in ESM, instead of each carrying its own copy.
-    splitting: true,
-    // Error messages and the capabilities table use class names; chunking must not rename them.
+    // Error messages and the capabilities table use class names: the bundler must not rename them.
     keepNames: true,
     sourcemap: true,
     target: 'node20',

@@ -5,8 +5,8 @@
  */
 export const SIZE_BUDGETS_KIB: Readonly<Record<string, number>> = {
   '@session-stores/core': 650,
-  '@session-stores/redis-store': 350,
-  '@session-stores/expredis-replicated': 350,
+  '@session-stores/redis-store': 450,
+  '@session-stores/expredis-replicated': 400,
   '@session-stores/aerospike-store': 300,
   '@session-stores/pouch-store': 350,
   '@session-stores/alt-session-async': 400,
