@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { describe, expect, test } from '@jest/globals';
+import { describeWithBackend, useBuiltPackage, useRedis } from '@session-stores/test-servers';
 import defaultExport, { altSession, bridge, createTestSession, mock } from '../src';
 import { cleanUp, testPrefix } from './helpers';
 
-const run = promisify(execFile);
 const packageDir = resolve(__dirname, '..');
 
 describe('the module shape (source)', () => {
@@ -25,23 +21,12 @@ describeWithBackend('redis', 'the built package', () => {
   const prefix = testPrefix('factory');
   cleanUp(redis, prefix);
 
-  // Built with the package's own tsup config (without types, for speed) inside the package,
-  // so dependencies resolve as they would for an app.
-  const outDir = join(packageDir, 'test-artifacts', `build-${process.pid}`);
-  beforeAll(async () => {
-    mkdirSync(outDir, { recursive: true });
-    await run('npx', ['tsup', '--out-dir', outDir, '--no-dts', '--silent'], { cwd: packageDir });
-  }, 60_000);
-  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-  /** Runs a script with node in the package directory and parses the JSON it prints last. */
-  const node = async (args: string[], script: string): Promise<unknown> => {
-    const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 20_000 });
-    return JSON.parse(stdout.trim().split('\n').pop() as string);
-  };
+  // Built with the package's own tsup config, loaded as an app would load it.
+  const built = useBuiltPackage(packageDir);
+  const node = built.runNode;
 
   test('CommonJS: app.use(require(pkg)(options)) serves sessions; the named exports ride along', async () => {
-    const cjs = join(outDir, 'index.js');
+    const cjs = join(built.outDir(), 'index.js');
     const result = await node(
       ['-e'],
       `
@@ -79,7 +64,7 @@ describeWithBackend('redis', 'the built package', () => {
   }, 30_000);
 
   test('ESM: the default and named exports work', async () => {
-    const esm = pathToFileURL(join(outDir, 'index.mjs')).href;
+    const esm = pathToFileURL(join(built.outDir(), 'index.mjs')).href;
     const result = await node(
       ['--input-type=module', '-e'],
       `

@@ -1,17 +1,18 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { SessionStore } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedisGroup } from '@session-stores/test-servers';
+import {
+  describeWithBackend,
+  uniquePrefix,
+  useBuiltPackage,
+  useRedisGroup,
+} from '@session-stores/test-servers';
 import express from 'express';
 import request from 'supertest';
 import replicatedStoreFactory, { ReplicatedStore } from '../src';
 import { cleanUpPrefix, expressSession, type SessionRequest, urlsOf } from './helpers';
 
-const run = promisify(execFile);
 const packageDir = resolve(__dirname, '..');
 
 describe('the classic factory (source)', () => {
@@ -57,24 +58,13 @@ describeWithBackend('redis', 'ReplicatedStore as the app uses it', () => {
   });
 
   describe('the built package', () => {
-    // Built with the package's own tsup config (without types, for speed) inside the package,
-    // so `@session-stores/core`, `redis` and `express-session` resolve as they would for an app.
-    const outDir = join(packageDir, 'test-artifacts', `build-${process.pid}`);
-    beforeAll(async () => {
-      mkdirSync(outDir, { recursive: true });
-      await run('npx', ['tsup', '--out-dir', outDir, '--no-dts', '--silent'], { cwd: packageDir });
-    }, 60_000);
-    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-    /** Runs a script with node in the package directory and parses the JSON it prints last. */
-    const node = async (args: string[], script: string): Promise<unknown> => {
-      const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 20_000 });
-      return JSON.parse(stdout.trim().split('\n').pop() as string);
-    };
+    // Built with the package's own tsup config, loaded as an app would load it.
+    const built = useBuiltPackage(packageDir);
+    const node = built.runNode;
     const clients = () => JSON.stringify(urlsOf(servers()));
 
     test('CommonJS: require(pkg)(require("express-session")) and { ReplicatedStore } both work', async () => {
-      const cjs = join(outDir, 'index.js');
+      const cjs = join(built.outDir(), 'index.js');
       const result = await node(
         ['-e'],
         `
@@ -104,7 +94,7 @@ describeWithBackend('redis', 'ReplicatedStore as the app uses it', () => {
     }, 30_000);
 
     test('ESM: the default and named exports work', async () => {
-      const esm = pathToFileURL(join(outDir, 'index.mjs')).href;
+      const esm = pathToFileURL(join(built.outDir(), 'index.mjs')).href;
       const result = await node(
         ['--input-type=module', '-e'],
         `
@@ -121,7 +111,7 @@ describeWithBackend('redis', 'ReplicatedStore as the app uses it', () => {
     }, 30_000);
 
     test('outside jest, a refused server is reported as ERR_BACKEND_UNAVAILABLE with its client', async () => {
-      const cjs = join(outDir, 'index.js');
+      const cjs = join(built.outDir(), 'index.js');
       const result = await node(
         ['-e'],
         `
@@ -145,7 +135,7 @@ describeWithBackend('redis', 'ReplicatedStore as the app uses it', () => {
     }, 30_000);
 
     test('unref: true lets the process exit while the store and its connections stay open', async () => {
-      const cjs = join(outDir, 'index.js');
+      const cjs = join(built.outDir(), 'index.js');
       const result = await node(
         ['-e'],
         `

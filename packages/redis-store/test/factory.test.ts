@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { SessionStore } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
+import { describeWithBackend, uniquePrefix, useBuiltPackage, useRedis } from '@session-stores/test-servers';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import redisStoreFactory, { RedisStore } from '../src';
 import { cleanUpPrefix, closeNodeRedis, openNodeRedis, useClient } from './helpers';
 
-const run = promisify(execFile);
 const packageDir = resolve(__dirname, '..');
 
 describe('the classic factory (source)', () => {
@@ -60,23 +56,12 @@ describeWithBackend('redis', 'RedisStore as the app uses it', () => {
   });
 
   describe('the built package', () => {
-    // Built with the package's own tsup config (without types, for speed) inside the package,
-    // so `@session-stores/core`, `redis` and `express-session` resolve as they would for an app.
-    const outDir = join(packageDir, 'test-artifacts', `build-${process.pid}`);
-    beforeAll(async () => {
-      mkdirSync(outDir, { recursive: true });
-      await run('npx', ['tsup', '--out-dir', outDir, '--no-dts', '--silent'], { cwd: packageDir });
-    }, 60_000);
-    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-    /** Runs a script with node in the package directory and parses the JSON it prints last. */
-    const node = async (args: string[], script: string): Promise<unknown> => {
-      const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 20_000 });
-      return JSON.parse(stdout.trim().split('\n').pop() as string);
-    };
+    // Built with the package's own tsup config, loaded as an app would load it.
+    const built = useBuiltPackage(packageDir);
+    const node = built.runNode;
 
     test('CommonJS: require(pkg)(require("express-session")) and { RedisStore } both work', async () => {
-      const cjs = join(outDir, 'index.js');
+      const cjs = join(built.outDir(), 'index.js');
       const result = await node(
         ['-e'],
         `
@@ -106,7 +91,7 @@ describeWithBackend('redis', 'RedisStore as the app uses it', () => {
     }, 30_000);
 
     test('ESM: the default and named exports work, and the store can create its own client', async () => {
-      const esm = pathToFileURL(join(outDir, 'index.mjs')).href;
+      const esm = pathToFileURL(join(built.outDir(), 'index.mjs')).href;
       const result = await node(
         ['--input-type=module', '-e'],
         `
@@ -123,7 +108,7 @@ describeWithBackend('redis', 'RedisStore as the app uses it', () => {
     }, 30_000);
 
     test('unref: true lets the process exit while the store and its connection stay open', async () => {
-      const cjs = join(outDir, 'index.js');
+      const cjs = join(built.outDir(), 'index.js');
       const result = await node(
         ['-e'],
         `
