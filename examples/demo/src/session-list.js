@@ -29,8 +29,11 @@ async function describeSessions(store, currentId) {
       total: 0,
     };
   }
+  const all = await store.all();
+  // Read the clock after the store answered: a session touched while all() ran would
+  // otherwise show more time left than its cookie's maxAge.
   const now = Date.now();
-  const sessions = (await store.all())
+  const sessions = all
     .map((stored) => ({
       id: stored.id,
       current: stored.id === currentId,
