@@ -11,10 +11,8 @@ export interface RepairSettings {
   readonly replicas: readonly Replica[];
   /** How long a tombstone copied by a repair lives, in ms. */
   readonly tombstoneTtlMs: number;
-  /** Decodes a stored session (to compute its TTL); throws when it cannot. */
+  /** Decodes a stored session (a copy that cannot be read is never spread); throws when it cannot. */
   decode(text: string): Promise<SessionData | null>;
-  /** The TTL argument of a session copy ('' for none), or undefined when it has expired. */
-  ttlOf(session: SessionData): string | undefined;
   /** Reports a failed repair (the store's `error` event). */
   report(error: unknown, replica: Replica): void;
 }
@@ -71,13 +69,22 @@ export class ReadRepair {
       answer !== undefined && answer !== FOREIGN_VALUE && answerVersion(answer) < bestVersion ? [index] : [],
     );
     if (stale.length === 0) return;
-    const ttl = await this.copyTtl(copy, best === winner ? winnerSession : undefined);
+    const ttl = await this.copyTtl(copy, best, key, best === winner ? winnerSession : undefined);
     if (ttl === undefined) return;
     await Promise.all(stale.map((index) => this.write(index, key, bestVersion, copy, ttl)));
   }
 
-  /** The TTL of the copy: a tombstone's own, a session's by the TTL rule; undefined to skip. */
-  private async copyTtl(copy: string, decoded: SessionData | undefined): Promise<string | undefined> {
+  /**
+   * The TTL of the copy: a tombstone's own; for a session, what is left of the newest
+   * copy's life on its replica, so a repair never extends a session (a `ttl` function
+   * would give every copy a fresh full TTL); undefined to skip.
+   */
+  private async copyTtl(
+    copy: string,
+    source: number,
+    key: string,
+    decoded: SessionData | undefined,
+  ): Promise<string | undefined> {
     if (readHeader(copy).kind === 'tombstone') return String(this.settings.tombstoneTtlMs);
     let session: SessionData | null | undefined = decoded;
     if (!session) {
@@ -88,7 +95,10 @@ export class ReadRepair {
         return undefined;
       }
     }
-    return session ? this.settings.ttlOf(session) : undefined;
+    if (!session) return undefined;
+    const remaining = Number(await (this.settings.replicas[source] as Replica).send(['PTTL', key]));
+    if (remaining === -1) return ''; // the newest copy never expires
+    return remaining > 0 ? String(remaining) : undefined; // -2: it expired meanwhile
   }
 
   private async write(index: number, key: string, version: number, copy: string, ttl: string): Promise<void> {

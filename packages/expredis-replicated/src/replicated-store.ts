@@ -1,7 +1,6 @@
 import {
   escapeGlob,
   InvalidOptionError,
-  resolveTtl,
   type SessionData,
   SessionStore,
   type SessionStoreError,
@@ -129,7 +128,6 @@ export class ReplicatedStore extends SessionStore {
       replicas: this.replicas,
       tombstoneTtlMs: this.tombstoneMs,
       decode: (text) => this.codec.decode('', text),
-      ttlOf: (session) => ttlArgument(resolveTtl(session, this.ttlSettings)),
       report: (error, replica) => this.reportReplicaError(error, replica),
     });
     for (const replica of this.replicas) replica.connect();
