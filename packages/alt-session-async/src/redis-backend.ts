@@ -1,6 +1,5 @@
 import { BackendError } from '@session-stores/core';
-import { replyNumber, replyText } from '@session-stores/redis-store/connection';
-import { evalScript, type LuaScript } from './lua-script';
+import { type LuaScript, replyNumber, replyText, runScript } from '@session-stores/redis-store/connection';
 import type { LifetimeSettings } from './options';
 import type { RedisLink } from './redis-link';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
@@ -73,8 +72,9 @@ export class RedisBackend implements SessionBackend {
   }
 
   private script(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.link.run(keys[0] as string, (send) =>
-      evalScript(send, script, keys, [...this.timing, ...args]),
+    const route = keys[0] as string;
+    return this.link.run(route, (send) =>
+      runScript((command) => send(route, command), script, keys, [...this.timing, ...args]),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { type LuaScript, luaScript } from './lua-script';
+import { type LuaScript, luaScript } from '@session-stores/redis-store/connection';
 
 /**
  * The hash field holding the session's creation time (ms since the epoch, server clock),

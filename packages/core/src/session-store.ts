@@ -132,6 +132,11 @@ export abstract class SessionStore extends ExpressStore {
     throw new NotSupportedError('scan', this.constructor.name);
   }
 
+  /** How many ids `all()` hands to one {@link readSessions} call; backends with a batch read raise it. */
+  protected get readBatchSize(): number {
+    return BATCH_SIZE;
+  }
+
   /** Reads several sessions; the default reads them one by one, in parallel. */
   protected readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
     return Promise.all(sids.map((sid) => this.readSession(sid)));
@@ -320,24 +325,45 @@ export abstract class SessionStore extends ExpressStore {
     return settle(
       this.guard(async () => {
         this.requireMethod('all');
-        const ids = await this.collectIds();
-        const batches: string[][] = [];
-        for (let start = 0; start < ids.length; start += BATCH_SIZE)
-          batches.push(ids.slice(start, start + BATCH_SIZE));
+        // Reads start while the scan goes on, so the backend scans and serves values at once.
+        const seen = new Set<string>();
         const read: SessionWithId[][] = [];
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < batches.length) {
-            const index = next++;
-            const batch = batches[index] as string[];
-            const sessions = await this.readSessions(batch);
-            // A null is a session that expired or was deleted since the scan.
-            read[index] = sessions.flatMap((session, position) =>
-              session ? [Object.assign(session, { id: batch[position] as string })] : [],
-            );
+        const reading = new Set<Promise<void>>();
+        let failure: { error: unknown } | undefined;
+        const size = this.readBatchSize;
+        for await (const page of this.scanIds()) {
+          const fresh: string[] = [];
+          for (const id of page) {
+            if (seen.has(id)) continue;
+            seen.add(id);
+            fresh.push(id);
           }
-        };
-        await Promise.all(Array.from({ length: Math.min(ALL_READ_CONCURRENCY, batches.length) }, worker));
+          for (let start = 0; start < fresh.length; start += size) {
+            const batch = fresh.slice(start, start + size);
+            const index = read.length;
+            read.push([]);
+            const pending = this.readSessions(batch).then((sessions) => {
+              // A null is a session that expired or was deleted since the scan.
+              read[index] = sessions.flatMap((session, position) =>
+                session ? [Object.assign(session, { id: batch[position] as string })] : [],
+              );
+            });
+            reading.add(pending);
+            // Every read's failure is caught here (never unhandled, even after the scan
+            // failed) and the first one is thrown below.
+            pending.then(
+              () => reading.delete(pending),
+              (error: unknown) => {
+                reading.delete(pending);
+                failure ??= { error };
+              },
+            );
+            if (reading.size >= ALL_READ_CONCURRENCY) await Promise.race(reading).catch(() => undefined);
+            if (failure) throw failure.error;
+          }
+        }
+        await Promise.allSettled(reading);
+        if (failure) throw failure.error;
         return read.flat();
       }),
       callback,

@@ -13,16 +13,18 @@ import {
   StoreClosedError,
   type WriteTtl,
 } from '@session-stores/core';
+import { CLEAR_PAGE_SCRIPT } from './clear-script';
 import { adaptClient, type RedisConnection } from './client-adapter';
 import type { RedisClientLike } from './client-types';
 import { CommandGate } from './command-gate';
 import { classifyRedisError, isConfigError, isUnavailable as isUnreachable, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
+import { runScript } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
 import { createOwnClient } from './own-client';
 import { replyNumber, replyText } from './reply';
 import { scanKeys } from './scan';
-import { COMPARE_AND_SET_SCRIPT, runScript, ScriptResult, sha1Hex, TOUCH_JSON_SCRIPT } from './touch-script';
+import { COMPARE_AND_SET_SCRIPT, ScriptResult, sha1Hex, TOUCH_JSON_SCRIPT } from './touch-script';
 
 /** Most keys per MGET or DEL on a single server, to keep each reply and each blocking call small. */
 const MAX_KEYS_PER_COMMAND = 1000;
@@ -176,7 +178,7 @@ export class RedisStore extends SessionStore {
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
       const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
-      await this.send(key, () => runScript(this.sendRaw, TOUCH_JSON_SCRIPT, key, [cookieJson, ttlArg]));
+      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON_SCRIPT, [key], [cookieJson, ttlArg]));
       return;
     }
     for (let attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
@@ -197,7 +199,7 @@ export class RedisStore extends SessionStore {
       if (!decoded) return;
       const next = this.encode(sid, { ...decoded, cookie } as SessionData);
       const outcome = await this.send(key, () =>
-        runScript(this.sendRaw, COMPARE_AND_SET_SCRIPT, key, [sha1Hex(text), next, ttlArg]),
+        runScript(this.sendTo(key), COMPARE_AND_SET_SCRIPT, [key], [sha1Hex(text), next, ttlArg]),
       );
       if (replyNumber(outcome) !== ScriptResult.Changed) return;
     }
@@ -212,6 +214,18 @@ export class RedisStore extends SessionStore {
       const ids = keys.filter((key) => key.startsWith(fullPrefix)).map((key) => key.slice(fullPrefix.length));
       if (ids.length > 0) yield ids;
     }
+  }
+
+  /** Counts distinct keys as SCAN returns them (it may repeat some), without cutting ids out of them. */
+  protected override async countSessions(): Promise<number> {
+    const fullPrefix = this.connection.clientPrefix + this.prefix;
+    const masters = await this.send('', () => this.connection.masters());
+    const bounded = <T>(send: () => Promise<T>): Promise<T> => this.gate.run(send);
+    const seen = new Set<string>();
+    for await (const keys of scanKeys(masters, `${escapeGlob(fullPrefix)}*`, this.scanCount, bounded)) {
+      for (const key of keys) if (key.startsWith(fullPrefix)) seen.add(key);
+    }
+    return seen.size;
   }
 
   /** MGET per batch; in a cluster, one MGET per hash slot so no command crosses slots. */
@@ -244,12 +258,32 @@ export class RedisStore extends SessionStore {
     );
   }
 
+  /** `all()` reads as many sessions per MGET as one command may carry. */
+  protected override get readBatchSize(): number {
+    return MAX_KEYS_PER_COMMAND;
+  }
+
   /**
-   * SCAN and DEL overlap: each page's DEL is sent without waiting for it before the next
-   * SCAN (SCAN still returns every key that stays; deleted ones are simply gone), and
-   * all of them are awaited at the end.
+   * On one server (or a sentinel's master) each SCAN page is deleted by a script on the
+   * server itself: no key travels to the app and back. A cluster forbids scripts that
+   * touch keys of several slots, so there SCAN and DEL overlap instead: each page's DEL
+   * is sent without waiting for it before the next SCAN (SCAN still returns every key
+   * that stays; deleted ones are simply gone), and all of them are awaited at the end.
    */
   protected override async clearSessions(): Promise<void> {
+    if (this.connection.topology !== 'cluster') {
+      const fullPrefix = this.connection.clientPrefix + this.prefix;
+      const args = [`${escapeGlob(fullPrefix)}*`, String(this.scanCount), fullPrefix];
+      const masters = await this.send('', () => this.connection.masters());
+      for (const send of masters) {
+        let cursor = '0';
+        do {
+          const reply = await this.gate.run(() => runScript(send, CLEAR_PAGE_SCRIPT, [], [cursor, ...args]));
+          cursor = replyText(reply);
+        } while (cursor !== '0');
+      }
+      return;
+    }
     const deletes: Array<Promise<void>> = [];
     try {
       for await (const batch of this.scanIds()) {
@@ -330,9 +364,10 @@ export class RedisStore extends SessionStore {
     );
   }
 
-  /** Raw send, routed by key; used inside a gated round trip. */
-  private readonly sendRaw = (key: string, args: string[]): Promise<unknown> =>
-    this.connection.send(key, args);
+  /** Raw send of whole commands, routed by `key`; used inside a gated round trip. */
+  private sendTo(key: string): (args: string[]) => Promise<unknown> {
+    return (args) => this.connection.send(key, args);
+  }
 
   /** One bounded round trip: a command for `key`, or a function making the calls. */
   private send<T = unknown>(key: string, command: string[] | (() => Promise<T>)): Promise<T> {

@@ -1,15 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isNoScript } from './errors';
-
-/** A Lua script with its SHA1, run with EVALSHA and re-sent with EVAL when the server lacks it. */
-export interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-function script(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
+import { luaScript as script } from './lua';
 
 /**
  * touch for JSON sessions, in one round trip.
@@ -22,94 +12,15 @@ function script(source: string): LuaScript {
  * `[]` into `{}`, which would corrupt the app's data. Instead a small scanner walks the
  * top-level object, finds where the value of its "cookie" member starts and ends, and
  * splices the new cookie text in; every other byte stays as it was.
+ *
+ * Fast path: express-session puts `cookie` first and JSON.stringify adds no spaces, so
+ * nearly every value starts `{"cookie":{` and the cookie object holds no nested object.
+ * Then the first `}` closes the cookie, provided no escape and no `{` come before it and
+ * the quotes before it pair up (else that `}` sits inside a string): one plain find
+ * instead of the scanner, which cost about 20 µs of server time per touch against 8 µs.
+ * The scanner's functions are only defined when the fast path does not apply.
  */
 export const TOUCH_JSON_SCRIPT = script(`
-local find, byte, sub = string.find, string.byte, string.sub
-
-local function skip_ws(s, i)
-  return find(s, '[^ \\t\\r\\n]', i)
-end
-
--- s[i] is '"': the index just after the closing quote, or nil.
-local function skip_string(s, i)
-  local j = i + 1
-  while true do
-    local k = find(s, '["\\\\]', j)
-    if not k then return nil end
-    if byte(s, k) == 34 then return k + 1 end
-    j = k + 2
-  end
-end
-
--- The index just after the JSON value starting at s[i], or nil.
-local function skip_value(s, i)
-  local c = byte(s, i)
-  if c == 34 then return skip_string(s, i) end
-  if c == 123 or c == 91 then
-    local depth, j = 0, i
-    while true do
-      local k = find(s, '[%[%]{}"]', j)
-      if not k then return nil end
-      local b = byte(s, k)
-      if b == 34 then
-        j = skip_string(s, k)
-        if not j then return nil end
-      else
-        if b == 123 or b == 91 then depth = depth + 1 else depth = depth - 1 end
-        j = k + 1
-        if depth == 0 then return j end
-      end
-    end
-  end
-  local k = find(s, '[,%]} \\t\\r\\n]', i)
-  if not k or k == i then return nil end
-  return k
-end
-
-local function member_name(s, i, j)
-  local raw = sub(s, i, j - 1)
-  if not find(raw, '\\\\', 1, true) then return sub(raw, 2, -2) end
-  local ok, name = pcall(cjson.decode, raw)
-  if ok then return name end
-  return nil
-end
-
--- The JSON object s with the value of its top-level "cookie" member replaced by cookie
--- (or that member added), or nil when s is not a JSON object.
-local function with_cookie(s, cookie)
-  local open = skip_ws(s, 1)
-  if not open or byte(s, open) ~= 123 then return nil end
-  local i = skip_ws(s, open + 1)
-  if not i then return nil end
-  if byte(s, i) == 125 then
-    return sub(s, 1, open) .. '"cookie":' .. cookie .. sub(s, open + 1)
-  end
-  while true do
-    if byte(s, i) ~= 34 then return nil end
-    local name_end = skip_string(s, i)
-    if not name_end then return nil end
-    local name = member_name(s, i, name_end)
-    i = skip_ws(s, name_end)
-    if not i or byte(s, i) ~= 58 then return nil end
-    local value_start = skip_ws(s, i + 1)
-    if not value_start then return nil end
-    local value_end = skip_value(s, value_start)
-    if not value_end then return nil end
-    if name == 'cookie' then
-      return sub(s, 1, value_start - 1) .. cookie .. sub(s, value_end)
-    end
-    i = skip_ws(s, value_end)
-    if not i then return nil end
-    local b = byte(s, i)
-    if b == 125 then
-      return sub(s, 1, open) .. '"cookie":' .. cookie .. ',' .. sub(s, open + 1)
-    end
-    if b ~= 44 then return nil end
-    i = skip_ws(s, i + 1)
-    if not i then return nil end
-  end
-end
-
 local key, cookie, ttl = KEYS[1], ARGV[1], ARGV[2]
 if cookie == '' then
   local found
@@ -125,8 +36,108 @@ end
 local value = redis.pcall('GET', key)
 if type(value) == 'table' and value.err then return -1 end
 if not value then return 0 end
-local updated = with_cookie(value, cookie)
-if not updated then return -1 end
+local find, sub = string.find, string.sub
+local updated
+if sub(value, 1, 11) == '{"cookie":{' then
+  local close = find(value, '}', 12, true)
+  if close then
+    local inner = sub(value, 12, close - 1)
+    local after = string.byte(value, close + 1)
+    if not find(inner, '[{\\\\]') and (after == 44 or after == 125)
+      and select(2, string.gsub(inner, '"', '')) % 2 == 0 then
+      updated = '{"cookie":' .. cookie .. sub(value, close + 1)
+    end
+  end
+end
+if not updated then
+  local find, byte, sub = string.find, string.byte, string.sub
+
+  local function skip_ws(s, i)
+    return find(s, '[^ \\t\\r\\n]', i)
+  end
+
+  -- s[i] is '"': the index just after the closing quote, or nil.
+  local function skip_string(s, i)
+    local j = i + 1
+    while true do
+      local k = find(s, '["\\\\]', j)
+      if not k then return nil end
+      if byte(s, k) == 34 then return k + 1 end
+      j = k + 2
+    end
+  end
+
+  -- The index just after the JSON value starting at s[i], or nil.
+  local function skip_value(s, i)
+    local c = byte(s, i)
+    if c == 34 then return skip_string(s, i) end
+    if c == 123 or c == 91 then
+      local depth, j = 0, i
+      while true do
+        local k = find(s, '[%[%]{}"]', j)
+        if not k then return nil end
+        local b = byte(s, k)
+        if b == 34 then
+          j = skip_string(s, k)
+          if not j then return nil end
+        else
+          if b == 123 or b == 91 then depth = depth + 1 else depth = depth - 1 end
+          j = k + 1
+          if depth == 0 then return j end
+        end
+      end
+    end
+    local k = find(s, '[,%]} \\t\\r\\n]', i)
+    if not k or k == i then return nil end
+    return k
+  end
+
+  local function member_name(s, i, j)
+    local raw = sub(s, i, j - 1)
+    if not find(raw, '\\\\', 1, true) then return sub(raw, 2, -2) end
+    local ok, name = pcall(cjson.decode, raw)
+    if ok then return name end
+    return nil
+  end
+
+  -- The JSON object s with the value of its top-level "cookie" member replaced by cookie
+  -- (or that member added), or nil when s is not a JSON object.
+  local function with_cookie(s, cookie)
+    local open = skip_ws(s, 1)
+    if not open or byte(s, open) ~= 123 then return nil end
+    local i = skip_ws(s, open + 1)
+    if not i then return nil end
+    if byte(s, i) == 125 then
+      return sub(s, 1, open) .. '"cookie":' .. cookie .. sub(s, open + 1)
+    end
+    while true do
+      if byte(s, i) ~= 34 then return nil end
+      local name_end = skip_string(s, i)
+      if not name_end then return nil end
+      local name = member_name(s, i, name_end)
+      i = skip_ws(s, name_end)
+      if not i or byte(s, i) ~= 58 then return nil end
+      local value_start = skip_ws(s, i + 1)
+      if not value_start then return nil end
+      local value_end = skip_value(s, value_start)
+      if not value_end then return nil end
+      if name == 'cookie' then
+        return sub(s, 1, value_start - 1) .. cookie .. sub(s, value_end)
+      end
+      i = skip_ws(s, value_end)
+      if not i then return nil end
+      local b = byte(s, i)
+      if b == 125 then
+        return sub(s, 1, open) .. '"cookie":' .. cookie .. ',' .. sub(s, open + 1)
+      end
+      if b ~= 44 then return nil end
+      i = skip_ws(s, i + 1)
+      if not i then return nil end
+    end
+  end
+  updated = with_cookie(value, cookie)
+  if not updated then return -1 end
+end
 if ttl == '' then
   redis.call('SET', key, updated)
 else
@@ -161,22 +172,4 @@ export const ScriptResult = { Missing: 0, Updated: 1, NotAnObject: -1, Changed: 
 /** SHA1 (hex) of text as Redis sees it (its UTF-8 bytes), to compare with `redis.sha1hex`. */
 export function sha1Hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
-}
-
-/**
- * Runs a script on the server owning `key`: EVALSHA first (the script body is sent only
- * once per server), EVAL when the server answers NOSCRIPT (first use, restart, SCRIPT FLUSH).
- */
-export async function runScript(
-  send: (key: string, args: string[]) => Promise<unknown>,
-  lua: LuaScript,
-  key: string,
-  args: readonly string[],
-): Promise<unknown> {
-  try {
-    return await send(key, ['EVALSHA', lua.sha, '1', key, ...args]);
-  } catch (err) {
-    if (!isNoScript(err)) throw err;
-    return send(key, ['EVAL', lua.source, '1', key, ...args]);
-  }
 }

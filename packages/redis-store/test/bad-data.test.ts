@@ -59,6 +59,22 @@ describeWithBackend('redis', 'RedisStore with bad data and hostile prefixes', ()
       }
     });
 
+    test('clear deletes pages larger than one DEL chunk and leaves keys that merely share the start', async () => {
+      const store = await readyStore({ client: client(), prefix: `${base}big:`, scanCount: 5000 });
+      const neighbour = `${base}bigger:1`;
+      try {
+        await redis().command('SET', neighbour, '{"cookie":{}}', 'PX', '60000');
+        const ids = Array.from({ length: 2500 }, (_, n) => `s${n}`);
+        await Promise.all(ids.map((id) => store.set(id, session())));
+        expect(await store.length()).toBe(2500);
+        await store.clear();
+        expect(await store.length()).toBe(0);
+        expect(await redis().command('EXISTS', neighbour)).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
     test('a prefix made of glob characters never lets all, ids, length or clear reach other keys', async () => {
       const prefix = `${base}g*?[x]\\:`;
       // Each of these matches the prefix read as an unescaped glob, but is not under it.

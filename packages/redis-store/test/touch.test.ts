@@ -13,6 +13,16 @@ const C = JSON.stringify(COOKIE);
 const SURGERY: Array<[string, string, string | null]> = [
   ['cookie first', '{"cookie":{"a":1},"v":1}', `{"cookie":${C},"v":1}`],
   ['cookie last', '{"v":1,"cookie":{"a":1}}', `{"v":1,"cookie":${C}}`],
+  ['cookie first and alone', '{"cookie":{"a":1}}', `{"cookie":${C}}`],
+  [
+    'cookie first, a brace inside its strings',
+    '{"cookie":{"p":"/a}b","q":"}"},"v":1}',
+    `{"cookie":${C},"v":1}`,
+  ],
+  ['cookie first, an escaped quote before a brace', '{"cookie":{"p":"\\"}"},"v":1}', `{"cookie":${C},"v":1}`],
+  ['cookie first, a nested object', '{"cookie":{"o":{"a":1},"b":2},"v":1}', `{"cookie":${C},"v":1}`],
+  ['cookie first, a space after it', '{"cookie":{"a":1} ,"v":1}', `{"cookie":${C} ,"v":1}`],
+  ['cookie first, the object never closed', '{"cookie":{"a":1', null],
   [
     'whitespace, and a nested "cookie" that is not the session cookie',
     '{ "v" : [ 1 , { "cookie" : 2 } ] ,\n "cookie" : null }',
