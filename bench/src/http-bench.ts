@@ -1,7 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { ChildChannel } from './child-channel';
 import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
 import { describeError, formatMs, formatRate } from './format';
@@ -13,7 +12,6 @@ import type {
   RedisGroupRequest,
   RedisUrlRequest,
 } from './http-protocol';
-import type { MemoryFigures } from './memory';
 import type { HttpFigures, HttpResult, HttpScenario } from './results';
 import type { ContextHandle } from './servers';
 import type { Subject } from './subjects';
@@ -35,96 +33,35 @@ const SCENARIOS: ReadonlyArray<{ name: HttpScenario; method: 'GET' | 'POST'; pat
 
 type ReadyMessage = Extract<ChildMessage, { type: 'ready' }>;
 
-/** The forked server process, with a way to await its next message of a given type. */
-class ServerProcess {
-  private readonly child: ChildProcess;
-  private readonly inbox: ChildMessage[] = [];
-  private wake: (() => void) | undefined;
-  private exited = false;
-
+/** The forked http-server.ts; it asks the parent for the servers its subject needs. */
+class ServerProcess extends ChildChannel<ChildMessage, ParentMessage> {
   constructor(handle: ContextHandle) {
-    this.child = fork(join(__dirname, 'http-server.ts'), [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on(
-      'message',
-      (message: ChildMessage | RedisUrlRequest | AerospikeRequest | RedisGroupRequest) => {
-        if (message.type === 'redis-group?') {
-          handle.ctx.redisGroup(message.count).then(
-            (servers) => this.send({ type: 'redis-group', servers }),
-            (err: unknown) => this.send({ type: 'redis-group', error: describeError(err) }),
-          );
-          return;
-        }
-        if (message.type === 'aerospike?') {
-          handle.ctx.aerospike().then(
-            (target) => this.send({ type: 'aerospike', target }),
-            (err: unknown) => this.send({ type: 'aerospike', error: describeError(err) }),
-          );
-          return;
-        }
-        if (message.type === 'redis-url?') {
-          // The child's subject wants Redis: start it here (once per run) and share its URL.
-          handle.ctx.redisUrl().then(
-            (url) => this.send({ type: 'redis-url', url }),
-            (err: unknown) => this.send({ type: 'redis-url', error: describeError(err) }),
-          );
-          return;
-        }
-        this.inbox.push(message);
-        this.wake?.();
-      },
-    );
-    this.child.on('exit', () => {
-      this.exited = true;
-      this.wake?.();
-    });
-  }
-
-  send(message: ParentMessage): void {
-    if (!this.exited && this.child.connected) this.child.send(message);
-  }
-
-  /** The next message of `type`; an `error` message or the process exiting rejects. */
-  async next<T extends ChildMessage['type']>(
-    type: T,
-    timeoutMs: number,
-  ): Promise<Extract<ChildMessage, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = this.inbox.findIndex((m) => m.type === type || m.type === 'error');
-      if (index >= 0) {
-        const [message] = this.inbox.splice(index, 1) as [ChildMessage];
-        if (message.type === 'error') {
-          throw message.unavailable ? new SubjectUnavailable(message.message) : new Error(message.message);
-        }
-        return message as Extract<ChildMessage, { type: T }>;
+    super('http-server.ts', (message) => {
+      const request = message as RedisUrlRequest | AerospikeRequest | RedisGroupRequest;
+      if (request.type === 'redis-group?') {
+        handle.ctx.redisGroup(request.count).then(
+          (servers) => this.send({ type: 'redis-group', servers }),
+          (err: unknown) => this.send({ type: 'redis-group', error: describeError(err) }),
+        );
+        return true;
       }
-      if (this.exited) throw new Error(`the server process exited before sending "${type}"`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the server process sent no "${type}" within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-  }
-
-  /** Asks the server to stop and returns its memory figures; kills it if it does not answer. */
-  async stop(): Promise<MemoryFigures | undefined> {
-    if (this.exited) return undefined;
-    this.send({ type: 'stop' });
-    try {
-      return (await this.next('stopped', 30_000)).memory;
-    } catch {
-      return undefined;
-    } finally {
-      if (!this.exited) this.child.kill('SIGKILL');
-    }
+      if (request.type === 'aerospike?') {
+        handle.ctx.aerospike().then(
+          (target) => this.send({ type: 'aerospike', target }),
+          (err: unknown) => this.send({ type: 'aerospike', error: describeError(err) }),
+        );
+        return true;
+      }
+      if (request.type === 'redis-url?') {
+        // The child's subject wants Redis: start it here (once per run) and share its URL.
+        handle.ctx.redisUrl().then(
+          (url) => this.send({ type: 'redis-url', url }),
+          (err: unknown) => this.send({ type: 'redis-url', error: describeError(err) }),
+        );
+        return true;
+      }
+      return false;
+    });
   }
 }
 
@@ -255,7 +192,7 @@ export async function benchHttp(
     result.scenarios = {};
     settings.log(`    ${result.status.toUpperCase()}: ${result.reason}`);
   } finally {
-    const memory = await server.stop();
+    const memory = (await server.stop({ type: 'stop' }))?.memory;
     if (memory && result.status === 'ok') result.serverMemory = memory;
     try {
       await handle.cleanup();

@@ -8,11 +8,10 @@
  * `total_net_output_bytes`, delta over the timed run / requests that reached the route),
  * req/s, p50 and p99.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { parseInfo, type RedisServer } from '@session-stores/test-servers';
 import autocannon from 'autocannon';
+import { ChildChannel } from './child-channel';
 import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
 import { describeError, formatMs, formatRate } from './format';
@@ -175,71 +174,14 @@ async function seed(
 }
 
 /** The forked key-read-server.ts. */
-class KeyReadServer {
-  private readonly child: ChildProcess;
-  private readonly inbox: KeyReadChild[] = [];
-  private wake: (() => void) | undefined;
-  private exited = false;
-
+class KeyReadServer extends ChildChannel<KeyReadChild, KeyReadParent> {
   constructor() {
-    this.child = fork(join(__dirname, 'key-read-server.ts'), [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (message: KeyReadChild) => {
-      this.inbox.push(message);
-      this.wake?.();
-    });
-    this.child.on('exit', () => {
-      this.exited = true;
-      this.wake?.();
-    });
-  }
-
-  send(message: KeyReadParent): void {
-    if (!this.exited && this.child.connected) this.child.send(message);
-  }
-
-  async next<T extends KeyReadChild['type']>(
-    type: T,
-    timeoutMs: number,
-  ): Promise<Extract<KeyReadChild, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = this.inbox.findIndex((m) => m.type === type || m.type === 'error');
-      if (index >= 0) {
-        const [message] = this.inbox.splice(index, 1) as [KeyReadChild];
-        if (message.type === 'error') throw new Error(message.message);
-        return message as Extract<KeyReadChild, { type: T }>;
-      }
-      if (this.exited) throw new Error(`the server process exited before sending "${type}"`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the server process sent no "${type}" within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    super('key-read-server.ts');
   }
 
   async count(): Promise<{ handled: number; errors: number }> {
     this.send({ type: 'count?' });
     return this.next('count', 10_000);
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    this.send({ type: 'stop' });
-    try {
-      await this.next('stopped', 30_000);
-    } catch {
-      // Killed below.
-    } finally {
-      if (!this.exited) this.child.kill('SIGKILL');
-    }
   }
 }
 
@@ -368,7 +310,7 @@ async function runApp(
     );
     return figures;
   } finally {
-    await server.stop();
+    await server.stop({ type: 'stop' });
   }
 }
 

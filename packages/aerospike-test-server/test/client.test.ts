@@ -1,97 +1,70 @@
 /**
  * End-to-end tests with the unmodified official client (aerospike@6.7.1)
- * against this server.
+ * against this server().
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import * as Aerospike from 'aerospike';
-import { type AerospikeTestServer, startAerospikeTestServer } from '../src/server';
+import { codeOf, collectRecords, useServerWithClient } from './client-helpers';
 
 const NS = 'test';
 const SET = 'sessions';
 const sendKey = new Aerospike.WritePolicy({ key: Aerospike.policy.key.SEND });
 const key = (k: string, ns = NS, set = SET): Aerospike.Key => new Aerospike.Key(ns, set, k);
 
-/** Error code of a rejected promise (or 'resolved'). */
-async function codeOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (e) {
-    return (e as { code: number }).code;
-  }
-}
-
-function collect(stream: Aerospike.RecordStream): Promise<Aerospike.AerospikeRecord[]> {
-  return new Promise((resolve, reject) => {
-    const out: Aerospike.AerospikeRecord[] = [];
-    stream.on('data', (r: Aerospike.AerospikeRecord) => out.push(r));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(out));
-  });
-}
-
 describe('official client against the test server', () => {
-  let server: AerospikeTestServer;
-  let client: Aerospike.Client;
-
-  beforeAll(async () => {
-    server = await startAerospikeTestServer();
-    client = await Aerospike.connect({ hosts: server.hostsString, log: { level: -1 } });
-  });
-  afterAll(async () => {
-    client.close();
-    await server.stop();
-  });
+  const { server, client } = useServerWithClient();
 
   test('connects to a one-node cluster', () => {
-    expect(client.isConnected()).toBe(true);
-    const nodes = client.getNodes();
+    expect(client().isConnected()).toBe(true);
+    const nodes = client().getNodes();
     expect(nodes).toHaveLength(1);
-    expect(nodes[0]?.name).toBe(server.nodeName);
+    expect(nodes[0]?.name).toBe(server().nodeName);
   });
 
   test('put/get round trip with ttl, generation and key SEND', async () => {
-    await client.put(key('rt'), { session: '{"user":"alice"}', n: 7, f: 1.5 }, { ttl: 60 }, sendKey);
-    const r = await client.get(key('rt'));
+    await client().put(key('rt'), { session: '{"user":"alice"}', n: 7, f: 1.5 }, { ttl: 60 }, sendKey);
+    const r = await client().get(key('rt'));
     expect(r.bins).toEqual({ session: '{"user":"alice"}', n: 7, f: 1.5 });
     expect(r.gen).toBe(1);
     expect(r.ttl).toBeGreaterThanOrEqual(58);
     expect(r.ttl).toBeLessThanOrEqual(60);
-    await client.put(key('rt'), { n: 8 }, { ttl: 30 });
-    const r2 = await client.get(key('rt'));
+    await client().put(key('rt'), { n: 8 }, { ttl: 30 });
+    const r2 = await client().get(key('rt'));
     expect(r2.gen).toBe(2);
     expect(r2.bins).toEqual({ session: '{"user":"alice"}', n: 8, f: 1.5 });
     expect(r2.ttl).toBeLessThanOrEqual(30);
-    const stored = server.records(NS, SET).find((x) => x.key === 'rt');
+    const stored = server()
+      .records(NS, SET)
+      .find((x) => x.key === 'rt');
     expect(stored?.bins.n).toBe(8);
   });
 
   test('ttl -1 never expires, ttl 0 takes the namespace default (0 = never)', async () => {
-    await client.put(key('forever'), { a: 1 }, { ttl: -1 });
-    expect((await client.get(key('forever'))).ttl).toBe(-1);
-    await client.put(key('default'), { a: 1 }, { ttl: 0 });
-    expect((await client.get(key('default'))).ttl).toBe(-1);
+    await client().put(key('forever'), { a: 1 }, { ttl: -1 });
+    expect((await client().get(key('forever'))).ttl).toBe(-1);
+    await client().put(key('default'), { a: 1 }, { ttl: 0 });
+    expect((await client().get(key('default'))).ttl).toBe(-1);
   });
 
   test('get of a missing key fails with ERR_RECORD_NOT_FOUND (2)', async () => {
-    expect(await codeOf(client.get(key('no-such-key')))).toBe(Aerospike.status.ERR_RECORD_NOT_FOUND);
+    expect(await codeOf(client().get(key('no-such-key')))).toBe(Aerospike.status.ERR_RECORD_NOT_FOUND);
   });
 
   test('exists', async () => {
-    await client.put(key('ex'), { a: 1 });
-    expect(await client.exists(key('ex'))).toBe(true);
-    expect(await client.exists(key('no-such-key'))).toBe(false);
+    await client().put(key('ex'), { a: 1 });
+    expect(await client().exists(key('ex'))).toBe(true);
+    expect(await client().exists(key('no-such-key'))).toBe(false);
   });
 
   test('select returns only the named bins', async () => {
-    await client.put(key('sel'), { a: 1, b: 'two', c: 3 });
-    const r = await client.select(key('sel'), ['a', 'b']);
+    await client().put(key('sel'), { a: 1, b: 'two', c: 3 });
+    const r = await client().select(key('sel'), ['a', 'b']);
     expect(r.bins).toEqual({ a: 1, b: 'two' });
   });
 
   test('operate [touch, write, read] bumps generation once and sets the TTL', async () => {
-    await client.put(key('op'), { session: 'v1' }, { ttl: 60 }, sendKey);
-    const r = await client.operate(key('op'), [
+    await client().put(key('op'), { session: 'v1' }, { ttl: 60 }, sendKey);
+    const r = await client().operate(key('op'), [
       Aerospike.operations.touch(120),
       Aerospike.operations.write('session', 'v2'),
       Aerospike.operations.read('session'),
@@ -103,55 +76,55 @@ describe('official client against the test server', () => {
   });
 
   test('operate incr/append and touch of a missing record', async () => {
-    await client.put(key('calc'), { n: 1, s: 'a' });
-    const r = await client.operate(key('calc'), [
+    await client().put(key('calc'), { n: 1, s: 'a' });
+    const r = await client().operate(key('calc'), [
       Aerospike.operations.incr('n', 41),
       Aerospike.operations.append('s', 'bc'),
       Aerospike.operations.read('n'),
       Aerospike.operations.read('s'),
     ]);
     expect(r.bins).toEqual({ n: 42, s: 'abc' });
-    expect(await codeOf(client.operate(key('calc'), [Aerospike.operations.incr('s', 1)]))).toBe(
+    expect(await codeOf(client().operate(key('calc'), [Aerospike.operations.incr('s', 1)]))).toBe(
       Aerospike.status.ERR_BIN_INCOMPATIBLE_TYPE,
     );
-    expect(await codeOf(client.operate(key('no-such-key'), [Aerospike.operations.touch(10)]))).toBe(
+    expect(await codeOf(client().operate(key('no-such-key'), [Aerospike.operations.touch(10)]))).toBe(
       Aerospike.status.ERR_RECORD_NOT_FOUND,
     );
   });
 
   test('remove, then remove again fails with 2', async () => {
-    await client.put(key('rm'), { a: 1 });
-    await client.remove(key('rm'));
-    expect(await codeOf(client.get(key('rm')))).toBe(2);
-    expect(await codeOf(client.remove(key('rm')))).toBe(Aerospike.status.ERR_RECORD_NOT_FOUND);
+    await client().put(key('rm'), { a: 1 });
+    await client().remove(key('rm'));
+    expect(await codeOf(client().get(key('rm')))).toBe(2);
+    expect(await codeOf(client().remove(key('rm')))).toBe(Aerospike.status.ERR_RECORD_NOT_FOUND);
   });
 
   test('exists/gen policies: CREATE_ONLY → 5, UPDATE_ONLY on missing → 2, generation mismatch → 3', async () => {
-    await client.put(key('pol'), { a: 1 });
+    await client().put(key('pol'), { a: 1 });
     const create = new Aerospike.WritePolicy({ exists: Aerospike.policy.exists.CREATE });
-    expect(await codeOf(client.put(key('pol'), { a: 2 }, {}, create))).toBe(
+    expect(await codeOf(client().put(key('pol'), { a: 2 }, {}, create))).toBe(
       Aerospike.status.ERR_RECORD_EXISTS,
     );
     const update = new Aerospike.WritePolicy({ exists: Aerospike.policy.exists.UPDATE });
-    expect(await codeOf(client.put(key('pol-missing'), { a: 2 }, {}, update))).toBe(2);
+    expect(await codeOf(client().put(key('pol-missing'), { a: 2 }, {}, update))).toBe(2);
     const genEq = new Aerospike.WritePolicy({ gen: Aerospike.policy.gen.EQ });
-    expect(await codeOf(client.put(key('pol'), { a: 3 }, { gen: 5 }, genEq))).toBe(
+    expect(await codeOf(client().put(key('pol'), { a: 3 }, { gen: 5 }, genEq))).toBe(
       Aerospike.status.ERR_RECORD_GENERATION,
     );
-    await client.put(key('pol'), { a: 3 }, { gen: 1 }, genEq);
-    expect((await client.get(key('pol'))).bins).toEqual({ a: 3 });
+    await client().put(key('pol'), { a: 3 }, { gen: 1 }, genEq);
+    expect((await client().get(key('pol'))).bins).toEqual({ a: 3 });
   });
 
   test('unknown namespace is rejected by the client (not in the partition map)', async () => {
-    expect(await codeOf(client.get(key('x', 'nosuchns')))).not.toBe('resolved');
+    expect(await codeOf(client().get(key('x', 'nosuchns')))).not.toBe('resolved');
   });
 
   test('scan returns stored keys; nobins scan returns metadata + key only', async () => {
     const set = 'scanset';
     for (const i of [1, 2, 3])
-      await client.put(key(`s-${i}`, NS, set), { session: `v${i}`, n: i }, { ttl: 60 }, sendKey);
-    await client.put(key('s-nokey', NS, set), { session: 'x', n: 9 });
-    const all = await collect(client.scan(NS, set).foreach());
+      await client().put(key(`s-${i}`, NS, set), { session: `v${i}`, n: i }, { ttl: 60 }, sendKey);
+    await client().put(key('s-nokey', NS, set), { session: 'x', n: 9 });
+    const all = await collectRecords(client().scan(NS, set).foreach());
     expect(all).toHaveLength(4);
     const keyed = all.filter((r) => r.key.key !== undefined && r.key.key !== null);
     expect(keyed.map((r) => r.key.key).sort()).toEqual(['s-1', 's-2', 's-3']);
@@ -160,9 +133,9 @@ describe('official client against the test server', () => {
       expect(r.ttl).toBeGreaterThan(55);
       expect(r.gen).toBe(1);
     }
-    const scan = client.scan(NS, set);
+    const scan = client().scan(NS, set);
     scan.nobins = true;
-    const meta = await collect(scan.foreach());
+    const meta = await collectRecords(scan.foreach());
     expect(meta).toHaveLength(4);
     for (const r of meta) expect(Object.keys(r.bins ?? {})).toHaveLength(0);
     expect(
@@ -174,26 +147,26 @@ describe('official client against the test server', () => {
   });
 
   test('scan of a set that was never written returns nothing', async () => {
-    expect(await collect(client.scan(NS, 'never-written').foreach())).toHaveLength(0);
+    expect(await collectRecords(client().scan(NS, 'never-written').foreach())).toHaveLength(0);
   });
 
   test('query without filter behaves like a scan; range filter needs an index', async () => {
     const set = 'qset';
-    for (const i of [1, 2, 3, 4]) await client.put(key(`q-${i}`, NS, set), { n: i }, {}, sendKey);
-    expect(await collect(client.query(NS, set).foreach())).toHaveLength(4);
-    const job = await client.createIntegerIndex({ ns: NS, set, bin: 'n', index: 'qset_n' });
+    for (const i of [1, 2, 3, 4]) await client().put(key(`q-${i}`, NS, set), { n: i }, {}, sendKey);
+    expect(await collectRecords(client().query(NS, set).foreach())).toHaveLength(4);
+    const job = await client().createIntegerIndex({ ns: NS, set, bin: 'n', index: 'qset_n' });
     await job.wait(50);
-    const q = client.query(NS, set);
+    const q = client().query(NS, set);
     q.where(Aerospike.filter.range('n', 2, 3));
-    const hits = await collect(q.foreach());
+    const hits = await collectRecords(q.foreach());
     expect(hits.map((r) => r.key.key).sort()).toEqual(['q-2', 'q-3']);
-    await client.indexRemove(NS, 'qset_n');
+    await client().indexRemove(NS, 'qset_n');
   });
 
   test('batchRead with a missing key', async () => {
-    await client.put(key('b1'), { v: 1 });
-    await client.put(key('b2'), { v: 2 });
-    const res = await client.batchRead(
+    await client().put(key('b1'), { v: 1 });
+    await client().put(key('b2'), { v: 2 });
+    const res = await client().batchRead(
       [key('b1'), key('b2'), key('no-such-key')].map((k) => ({ key: k, readAllBins: true })),
     );
     expect(res.map((r) => r.status)).toEqual([0, 0, 2]);
@@ -202,61 +175,63 @@ describe('official client against the test server', () => {
   });
 
   test('batchWrite and batchRemove rows', async () => {
-    const res = await client.batchWrite([
+    const res = await client().batchWrite([
       { type: Aerospike.batchType.BATCH_WRITE, key: key('bw1'), ops: [Aerospike.operations.write('v', 1)] },
       { type: Aerospike.batchType.BATCH_WRITE, key: key('bw2'), ops: [Aerospike.operations.write('v', 2)] },
       { type: Aerospike.batchType.BATCH_REMOVE, key: key('no-such-key') },
     ]);
     expect(res.map((r) => r.status)).toEqual([0, 0, 2]);
-    expect((await client.get(key('bw2'))).bins).toEqual({ v: 2 });
+    expect((await client().get(key('bw2'))).bins).toEqual({ v: 2 });
   });
 
   test('batch get/exists helpers', async () => {
-    await client.put(key('bg'), { v: 1 });
-    const exists = await client.batchExists([key('bg'), key('no-such-key')]);
+    await client().put(key('bg'), { v: 1 });
+    const exists = await client().batchExists([key('bg'), key('no-such-key')]);
     expect(exists.map((r) => r.status)).toEqual([0, 2]);
   });
 
   test('truncate empties the set (scan is empty, sets reports objects=0)', async () => {
     const set = 'truncset';
-    for (const i of [1, 2, 3]) await client.put(key(`t-${i}`, NS, set), { a: i });
-    expect(await collect(client.scan(NS, set).foreach())).toHaveLength(3);
-    await client.truncate(NS, set, 0);
-    expect(await collect(client.scan(NS, set).foreach())).toHaveLength(0);
-    expect(server.records(NS, set)).toHaveLength(0);
-    const sets = await client.infoAny(`sets/${NS}/${set}`);
+    for (const i of [1, 2, 3]) await client().put(key(`t-${i}`, NS, set), { a: i });
+    expect(await collectRecords(client().scan(NS, set).foreach())).toHaveLength(3);
+    await client().truncate(NS, set, 0);
+    expect(await collectRecords(client().scan(NS, set).foreach())).toHaveLength(0);
+    expect(server().records(NS, set)).toHaveLength(0);
+    const sets = await client().infoAny(`sets/${NS}/${set}`);
     expect(sets).toContain(`ns=${NS}:set=${set}:objects=0:`);
   });
 
   test('rc 22 for a TTL write after set-config nsup-period=0, ok again after nsup-period=1', async () => {
-    expect(await client.infoAny('set-config:context=namespace;id=express;nsup-period=0')).toBe(
+    expect(await client().infoAny('set-config:context=namespace;id=express;nsup-period=0')).toBe(
       'set-config:context=namespace;id=express;nsup-period=0\tok\n',
     );
-    expect(await codeOf(client.put(key('ttl-rec', 'express'), { s: 'x' }, { ttl: 60 }))).toBe(
+    expect(await codeOf(client().put(key('ttl-rec', 'express'), { s: 'x' }, { ttl: 60 }))).toBe(
       Aerospike.status.ERR_FAIL_FORBIDDEN,
     );
     // no TTL (never expire) is still allowed
-    await client.put(key('ttl-rec', 'express'), { s: 'x' }, { ttl: -1 });
-    const cfg = await client.infoAny('get-config:context=namespace;id=express');
+    await client().put(key('ttl-rec', 'express'), { s: 'x' }, { ttl: -1 });
+    const cfg = await client().infoAny('get-config:context=namespace;id=express');
     expect(cfg).toContain('nsup-period=0');
     expect(cfg).toContain('allow-ttl-without-nsup=false');
-    await client.infoAny('set-config:context=namespace;id=express;nsup-period=1');
-    await client.put(key('ttl-rec', 'express'), { s: 'x' }, { ttl: 60 });
+    await client().infoAny('set-config:context=namespace;id=express;nsup-period=1');
+    await client().put(key('ttl-rec', 'express'), { s: 'x' }, { ttl: 60 });
   });
 
   test('rc 13 for a 1.1 MB record; the connection keeps working', async () => {
-    expect(await codeOf(client.put(key('big'), { session: 'x'.repeat(1_100_000) }))).toBe(
+    expect(await codeOf(client().put(key('big'), { session: 'x'.repeat(1_100_000) }))).toBe(
       Aerospike.status.ERR_RECORD_TOO_BIG,
     );
-    await client.put(key('almost-big'), { session: 'x'.repeat(1_000_000) });
-    expect(((await client.get(key('almost-big'))).bins.session as string).length).toBe(1_000_000);
+    await client().put(key('almost-big'), { session: 'x'.repeat(1_000_000) });
+    expect(((await client().get(key('almost-big'))).bins.session as string).length).toBe(1_000_000);
   });
 
   test('info commands', async () => {
-    expect(await client.infoAny('namespaces')).toBe('namespaces\ttest;express\n');
-    expect(await client.infoAny('build')).toBe('build\t8.1.0.3\n');
+    expect(await client().infoAny('namespaces')).toBe('namespaces\ttest;express\n');
+    expect(await client().infoAny('build')).toBe('build\t8.1.0.3\n');
     // ERROR replies surface as client errors carrying the server's message
-    await expect(client.infoAny('no-such-command')).rejects.toThrow('unrecognized command');
-    await expect(client.infoAny('truncate:namespace=nosuchns;set=x')).rejects.toThrow('namespace not found');
+    await expect(client().infoAny('no-such-command')).rejects.toThrow('unrecognized command');
+    await expect(client().infoAny('truncate:namespace=nosuchns;set=x')).rejects.toThrow(
+      'namespace not found',
+    );
   });
 });

@@ -2,53 +2,25 @@
  * Time-dependent behaviour with the official client: TTL expiry in real
  * time, and an outage simulated with pause()/resume().
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import * as Aerospike from 'aerospike';
-import { type AerospikeTestServer, startAerospikeTestServer } from '../src/server';
+import { codeOf, collectRecords, useServerWithClient } from './client-helpers';
 import { sleep } from './helpers';
 
 const key = (k: string, set = 'sessions'): Aerospike.Key => new Aerospike.Key('test', set, k);
 
-async function codeOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (e) {
-    return (e as { code: number }).code;
-  }
-}
-
-function scanKeys(client: Aerospike.Client, set: string): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const out: unknown[] = [];
-    const s = client.scan('test', set).foreach();
-    s.on('data', (r: Aerospike.AerospikeRecord) => out.push(r.key.key));
-    s.on('error', reject);
-    s.on('end', () => resolve(out));
-  });
-}
-
 describe('TTL expiry in real time', () => {
-  let server: AerospikeTestServer;
-  let client: Aerospike.Client;
-  beforeAll(async () => {
-    server = await startAerospikeTestServer();
-    client = await Aerospike.connect({ hosts: server.hostsString, log: { level: -1 } });
-  });
-  afterAll(async () => {
-    client.close();
-    await server.stop();
-  });
+  const { server, client } = useServerWithClient();
 
   test('a record with ttl 1 disappears from get, exists and scans within 2.5 s', async () => {
     const policy = new Aerospike.WritePolicy({ key: Aerospike.policy.key.SEND });
-    await client.put(key('short', 'exp'), { a: 1 }, { ttl: 1 }, policy);
-    await client.put(key('long', 'exp'), { a: 2 }, { ttl: 60 }, policy);
-    expect((await client.get(key('short', 'exp'))).bins).toEqual({ a: 1 });
+    await client().put(key('short', 'exp'), { a: 1 }, { ttl: 1 }, policy);
+    await client().put(key('long', 'exp'), { a: 2 }, { ttl: 60 }, policy);
+    expect((await client().get(key('short', 'exp'))).bins).toEqual({ a: 1 });
     const t0 = Date.now();
     let goneAfter = -1;
     while (Date.now() - t0 < 3000) {
-      const code = await codeOf(client.get(key('short', 'exp')));
+      const code = await codeOf(client().get(key('short', 'exp')));
       if (code === Aerospike.status.ERR_RECORD_NOT_FOUND) {
         goneAfter = Date.now() - t0;
         break;
@@ -57,54 +29,46 @@ describe('TTL expiry in real time', () => {
     }
     expect(goneAfter).toBeGreaterThanOrEqual(0);
     expect(goneAfter).toBeLessThanOrEqual(2500);
-    expect(await client.exists(key('short', 'exp'))).toBe(false);
-    expect(await scanKeys(client, 'exp')).toEqual(['long']);
-    expect(server.records('test', 'exp').map((r) => r.key)).toEqual(['long']);
+    expect(await client().exists(key('short', 'exp'))).toBe(false);
+    expect((await collectRecords(client().scan('test', 'exp').foreach())).map((r) => r.key.key)).toEqual([
+      'long',
+    ]);
+    expect(
+      server()
+        .records('test', 'exp')
+        .map((r) => r.key),
+    ).toEqual(['long']);
     // a write to the expired key creates a fresh record (generation 1)
-    await client.put(key('short', 'exp'), { a: 3 });
-    expect((await client.get(key('short', 'exp'))).gen).toBe(1);
+    await client().put(key('short', 'exp'), { a: 3 });
+    expect((await client().get(key('short', 'exp'))).gen).toBe(1);
   });
 });
 
 describe('pause() / resume()', () => {
-  let server: AerospikeTestServer;
-  let client: Aerospike.Client;
   const fast = { totalTimeout: 500, socketTimeout: 500, maxRetries: 0 };
-  beforeAll(async () => {
-    server = await startAerospikeTestServer();
-    client = await Aerospike.connect({
-      hosts: server.hostsString,
-      log: { level: -1 },
-      policies: {
-        read: new Aerospike.ReadPolicy(fast),
-        write: new Aerospike.WritePolicy(fast),
-      },
-    });
-  });
-  afterAll(async () => {
-    client.close();
-    await server.stop();
+  const { server, client } = useServerWithClient({
+    policies: { read: new Aerospike.ReadPolicy(fast), write: new Aerospike.WritePolicy(fast) },
   });
 
   test('ops fail fast while paused, data survives, the client recovers by itself after resume', async () => {
-    await client.put(key('p1'), { v: 'kept' });
-    await server.pause();
+    await client().put(key('p1'), { v: 'kept' });
+    await server().pause();
     const t0 = Date.now();
-    const code = await codeOf(client.get(key('p1')));
+    const code = await codeOf(client().get(key('p1')));
     const failMs = Date.now() - t0;
     expect(code).not.toBe('resolved');
     expect(failMs).toBeLessThan(1500);
     // stay down across a few tend rounds (1 s each), so the client notices the node is gone
     await sleep(2500);
     const t2 = Date.now();
-    expect(await codeOf(client.put(key('p2'), { v: 1 }))).not.toBe('resolved');
+    expect(await codeOf(client().put(key('p2'), { v: 1 }))).not.toBe('resolved');
     expect(Date.now() - t2).toBeLessThan(1500);
 
-    await server.resume();
+    await server().resume();
     const t1 = Date.now();
     let recoveredMs = -1;
     while (Date.now() - t1 < 10_000) {
-      const r = await codeOf(client.get(key('p1')));
+      const r = await codeOf(client().get(key('p1')));
       if (r === 'resolved') {
         recoveredMs = Date.now() - t1;
         break;
@@ -115,7 +79,7 @@ describe('pause() / resume()', () => {
       `client failed in ${failMs} ms (rc ${code}) while paused; recovered ${recoveredMs} ms after resume`,
     );
     expect(recoveredMs).toBeGreaterThanOrEqual(0);
-    expect((await client.get(key('p1'))).bins).toEqual({ v: 'kept' });
-    expect(client.isConnected()).toBe(true);
+    expect((await client().get(key('p1'))).bins).toEqual({ v: 'kept' });
+    expect(client().isConnected()).toBe(true);
   });
 });
