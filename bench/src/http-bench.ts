@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import autocannon from 'autocannon';
 import { ChildChannel } from './child-channel';
 import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
 import { describeError, formatMs, formatRate } from './format';
+import { cannon, request } from './http-client';
 import { sessionCookieHeader } from './http-cookies';
 import type {
   AerospikeRequest,
@@ -65,40 +65,23 @@ class ServerProcess extends ChildChannel<ChildMessage, ParentMessage> {
   }
 }
 
-async function request(
-  base: string,
-  method: 'GET' | 'POST',
-  path: string,
-  cookie: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(base + path, { method, headers: { cookie } });
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    body = { text };
-  }
-  return { status: response.status, body };
-}
-
 /** Before timing: the app finds each session by its cookie, rejects an unknown one, and writes through. */
 async function verifyHttp(base: string, ids: readonly string[], secret: string): Promise<void> {
   const step = Math.max(1, Math.floor(ids.length / 20));
   for (let i = 0; i < ids.length; i += step) {
     const id = ids[i] as string;
-    const { status, body } = await request(base, 'GET', '/read', sessionCookieHeader(id, secret));
+    const { status, body } = await request(`${base}/read`, 'GET', sessionCookieHeader(id, secret));
     if (status !== 200 || body.owner !== id) {
       throw new VerificationFailure(`GET /read with session ${id}: ${status} ${JSON.stringify(body)}`);
     }
   }
-  const unknown = await request(base, 'GET', '/read', sessionCookieHeader(newSessionId(), secret));
+  const unknown = await request(`${base}/read`, 'GET', sessionCookieHeader(newSessionId(), secret));
   if (unknown.status !== 401)
     throw new VerificationFailure(`GET /read with an unknown session: ${unknown.status}`);
   const id = ids[ids.length - 1] as string;
   const cookie = sessionCookieHeader(id, secret);
-  const written = await request(base, 'POST', '/write', cookie);
-  const read = await request(base, 'GET', '/read', cookie);
+  const written = await request(`${base}/write`, 'POST', cookie);
+  const read = await request(`${base}/read`, 'GET', cookie);
   if (
     written.status !== 200 ||
     read.status !== 200 ||
@@ -109,31 +92,6 @@ async function verifyHttp(base: string, ids: readonly string[], secret: string):
       `POST /write then GET /read: ${written.status} ${JSON.stringify(written.body)}, ${read.status} ${JSON.stringify(read.body)}`,
     );
   }
-}
-
-/** One autocannon run, each request carrying the next session cookie in turn. */
-async function cannon(
-  url: string,
-  method: 'GET' | 'POST',
-  cookies: readonly string[],
-  connections: number,
-  duration: number,
-): Promise<autocannon.Result> {
-  let next = 0;
-  return autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      {
-        method,
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...req.headers, cookie: cookies[next++ % cookies.length] },
-        }),
-      },
-    ],
-  });
 }
 
 /**

@@ -10,11 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseInfo, type RedisServer } from '@session-stores/test-servers';
-import autocannon from 'autocannon';
 import { ChildChannel } from './child-channel';
 import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
 import { describeError, formatMs, formatRate } from './format';
+import { cannon, request } from './http-client';
 import { sessionCookieHeader, signedCookieHeader } from './http-cookies';
 import {
   KEY_READ_SCENARIO,
@@ -185,19 +185,6 @@ class KeyReadServer extends ChildChannel<KeyReadChild, KeyReadParent> {
   }
 }
 
-async function getRead(
-  base: string,
-  cookie: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${base}/read`, { headers: { cookie } });
-  const text = await response.text();
-  try {
-    return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
-  } catch {
-    return { status: response.status, body: { text } };
-  }
-}
-
 /** Sampled cookies must read their own session's key; an unknown id and a bad signature get 401. */
 async function verify(
   base: string,
@@ -209,18 +196,18 @@ async function verify(
   const step = Math.max(1, Math.floor(ids.length / 25));
   for (let i = 0; i < ids.length; i += step) {
     const id = ids[i] as string;
-    const { status, body } = await getRead(base, cookieOf(id));
+    const { status, body } = await request(`${base}/read`, 'GET', cookieOf(id));
     if (status !== 200 || body.owner !== id || body.key !== READ_KEY || body.dataLength !== dataLength) {
       throw new VerificationFailure(
         `${app}: GET /read with session ${id}: ${status} ${JSON.stringify(body)}`,
       );
     }
   }
-  const unknown = await getRead(base, cookieOf(newSessionId()));
+  const unknown = await request(`${base}/read`, 'GET', cookieOf(newSessionId()));
   if (unknown.status !== 401)
     throw new VerificationFailure(`${app}: an unknown session got ${unknown.status}`);
   const forged = cookieOf(ids[0] as string).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-  const tampered = await getRead(base, forged);
+  const tampered = await request(`${base}/read`, 'GET', forged);
   if (tampered.status !== 401)
     throw new VerificationFailure(
       `${app}: a tampered cookie got ${tampered.status} ${JSON.stringify(tampered.body)}`,
@@ -232,29 +219,6 @@ async function netOutputBytes(redis: RedisServer): Promise<number> {
   const bytes = Number(value);
   if (!Number.isFinite(bytes)) throw new Error(`INFO stats has no total_net_output_bytes (${String(value)})`);
   return bytes;
-}
-
-async function cannon(
-  url: string,
-  cookies: readonly string[],
-  connections: number,
-  duration: number,
-): Promise<autocannon.Result> {
-  let next = 0;
-  return autocannon({
-    url,
-    connections,
-    duration,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...req.headers, cookie: cookies[next++ % cookies.length] },
-        }),
-      },
-    ],
-  });
 }
 
 /** One round of one app: server up, verified, warmed, timed with the Redis bytes around the run. */
@@ -279,10 +243,10 @@ async function runApp(
     await verify(base, app, ids, cookieOf);
     const cookies = ids.map(cookieOf);
     // Warm-up: JIT, connections, and the first EVALSHA (NOSCRIPT, then the script is loaded).
-    await cannon(`${base}/read`, cookies, settings.concurrency, settings.quick ? 1 : 2);
+    await cannon(`${base}/read`, 'GET', cookies, settings.concurrency, settings.quick ? 1 : 2);
     const countBefore = await server.count();
     const bytesBefore = await netOutputBytes(redis);
-    const run = await cannon(`${base}/read`, cookies, settings.concurrency, settings.duration);
+    const run = await cannon(`${base}/read`, 'GET', cookies, settings.concurrency, settings.duration);
     // Let requests cut off at the end of the run finish before reading the counters.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const bytesAfter = await netOutputBytes(redis);
