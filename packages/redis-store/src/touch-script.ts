@@ -16,8 +16,8 @@ import { luaScript as script } from './lua';
  * Fast path: express-session puts `cookie` first and JSON.stringify adds no spaces, so
  * nearly every value starts `{"cookie":{` and the cookie object holds no nested object.
  * Then the first `}` closes the cookie, provided no escape and no `{` come before it and
- * the quotes before it pair up (else that `}` sits inside a string): one plain find
- * instead of the scanner, which cost about 20 µs of server time per touch against 8 µs.
+ * the quotes before it pair up (else that `}` sits inside a string). One plain find
+ * instead of the scanner halves the server time of a touch (about 10 µs instead of 20).
  * The scanner's functions are only defined when the fast path does not apply.
  */
 export const TOUCH_JSON_SCRIPT = script(`
