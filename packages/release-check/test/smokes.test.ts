@@ -22,6 +22,7 @@ const names = [
   '@session-stores/core',
   '@session-stores/redis-store',
   '@session-stores/pouch-store',
+  '@session-stores/expredis-replicated',
   '@session-stores/not-written-yet',
 ];
 

@@ -1,6 +1,7 @@
 import { aerospikeStoreSmoke } from './aerospike-store';
 import { altSessionAsyncSmoke } from './alt-session-async';
 import { coreSmoke } from './core';
+import { expredisReplicatedSmoke } from './expredis-replicated';
 import { genericSmoke } from './generic';
 import { pouchStoreSmoke } from './pouch-store';
 import { redisStoreSmoke } from './redis-store';
@@ -13,6 +14,7 @@ const SMOKES: Readonly<Record<string, SmokeDefinition>> = {
   '@session-stores/aerospike-store': aerospikeStoreSmoke,
   '@session-stores/alt-session-async': altSessionAsyncSmoke,
   '@session-stores/core': coreSmoke,
+  '@session-stores/expredis-replicated': expredisReplicatedSmoke,
   '@session-stores/pouch-store': pouchStoreSmoke,
   '@session-stores/redis-store': redisStoreSmoke,
 };

@@ -1,5 +1,9 @@
-/** A server a smoke script needs; its URL reaches the scripts as `SMOKE_<KIND>_URL`. */
-export type SmokeServer = 'redis' | 'aerospike';
+/**
+ * A server a smoke script needs; its address reaches the scripts as `SMOKE_REDIS_URL`,
+ * `SMOKE_REDIS_GROUP_URLS` (three independent servers, comma-separated) or
+ * `SMOKE_AEROSPIKE_HOSTS`.
+ */
+export type SmokeServer = 'redis' | 'redis-group' | 'aerospike';
 
 /** What the release check runs against one package installed from its tarball. */
 export interface SmokeDefinition {
