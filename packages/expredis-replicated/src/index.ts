@@ -2,6 +2,7 @@ import { createStoreFactory } from '@session-stores/core';
 import { ReplicatedStore } from './replicated-store';
 
 export {
+  DEFAULT_HEDGE_DELAY_MS,
   DEFAULT_PREFIX,
   DEFAULT_SCAN_COUNT,
   type ReadPolicy,

@@ -7,7 +7,9 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from '@session-stores/redis-store/connecti
 export const DEFAULT_PREFIX = 'session';
 /** The default `SCAN ... COUNT` hint. */
 export const DEFAULT_SCAN_COUNT = 100;
-/** The longest `commandTimeout` accepted (the largest delay a Node.js timer supports). */
+/** The default `hedgeDelay`, in ms. */
+export const DEFAULT_HEDGE_DELAY_MS = 5;
+/** The longest `commandTimeout` or `hedgeDelay` accepted (the largest delay a Node.js timer supports). */
 const MAX_COMMAND_TIMEOUT_MS = 2_147_483_647;
 
 /**
@@ -48,12 +50,23 @@ export interface ReplicatedStoreOptions extends Omit<SessionStoreOptions, 'ttl'>
   /** How many servers must acknowledge a write: `'all'`, `'majority'` (default) or a number from 1 to N. */
   writeQuorum?: WriteQuorumOption | undefined;
   /**
-   * `'first'` (default): the first server to answer with the session wins. `'newest'`:
-   * waits for N − writeQuorum + 1 answers and returns the highest version among them.
+   * `'first'` (default): a hedged read. The fastest server is asked; the others too when it
+   * has no session, or has not answered within `hedgeDelay`; the first copy to arrive wins.
+   * `'newest'`: every server is asked; the read waits for N − writeQuorum + 1 answers and
+   * returns the highest version among them.
    */
   readPolicy?: ReadPolicy | undefined;
-  /** Write the newest copy back to servers that answered a read with an older or missing one. Default `true`. */
+  /**
+   * Write the newest copy back to servers that answered a read with an older or missing
+   * one, and resync servers known to be behind in the background. Default `true`.
+   */
   readRepair?: boolean | undefined;
+  /**
+   * With `readPolicy: 'first'`, how long a read waits for the one server it asked before it
+   * also asks the others, in ms (never less than twice that server's usual round trip).
+   * Default 5.
+   */
+  hedgeDelay?: number | undefined;
   /**
    * Budget of one round trip to one server in ms, the first wait for a connection
    * included. A server that does not answer in time counts as failed. Default 2000.
@@ -74,6 +87,8 @@ export interface ReplicationSettings {
   readonly readQuorum: number;
   readonly readPolicy: ReadPolicy;
   readonly readRepair: boolean;
+  /** `hedgeDelay`, in ms. */
+  readonly hedgeDelayMs: number;
   readonly commandTimeoutMs: number;
   readonly scanCount: number;
   readonly unref: boolean;
@@ -149,7 +164,7 @@ function optionalBoolean(options: ReplicatedStoreOptions, name: 'readRepair' | '
  * @throws InvalidOptionError naming the first invalid option.
  */
 export function resolveReplicationSettings(options: ReplicatedStoreOptions): ReplicationSettings {
-  const { clients, readPolicy, commandTimeout, scanCount } = options;
+  const { clients, readPolicy, commandTimeout, hedgeDelay, scanCount } = options;
   if (!Array.isArray(clients) || clients.length === 0) {
     throw new InvalidOptionError(
       'clients',
@@ -171,6 +186,15 @@ export function resolveReplicationSettings(options: ReplicatedStoreOptions): Rep
       `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}, got ${describe(commandTimeout)}`,
     );
   }
+  if (
+    hedgeDelay !== undefined &&
+    !(typeof hedgeDelay === 'number' && hedgeDelay >= 0 && hedgeDelay <= MAX_COMMAND_TIMEOUT_MS)
+  ) {
+    throw new InvalidOptionError(
+      'hedgeDelay',
+      `expected a number of milliseconds from 0 to ${MAX_COMMAND_TIMEOUT_MS}, got ${describe(hedgeDelay)}`,
+    );
+  }
   if (scanCount !== undefined && !(Number.isInteger(scanCount) && scanCount >= 1)) {
     throw new InvalidOptionError(
       'scanCount',
@@ -183,6 +207,7 @@ export function resolveReplicationSettings(options: ReplicatedStoreOptions): Rep
     readQuorum: clients.length - writeQuorum + 1,
     readPolicy: readPolicy ?? 'first',
     readRepair: readRepair ?? true,
+    hedgeDelayMs: hedgeDelay ?? DEFAULT_HEDGE_DELAY_MS,
     commandTimeoutMs: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
     scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
     unref: unref ?? false,

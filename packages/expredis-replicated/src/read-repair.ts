@@ -4,7 +4,7 @@ import { readHeader } from './envelope';
 import { answerVersion, type FinishedRound } from './read-round';
 import type { Replica } from './replica';
 import { SET_IF_NEWER } from './scripts';
-import { FOREIGN_VALUE } from './session-codec';
+import { FOREIGN_VALUE, type StoredAnswer } from './session-codec';
 
 /** What repair needs from the store. */
 export interface RepairSettings {
@@ -18,10 +18,11 @@ export interface RepairSettings {
 }
 
 /**
- * Read repair, in the background of a `get`: once every server has answered, the newest
- * copy seen (the highest version; a tombstone counts) is written, byte for byte, to the
- * servers that answered with an older or missing one. So divergent replicas converge, and
- * a server that came back empty is refilled by the reads.
+ * Read repair, in the background of a `get`: once every server asked has answered, the
+ * newest copy seen (the highest version; a tombstone counts) is written, byte for byte, to
+ * the servers that answered with an older or missing one. So divergent replicas converge,
+ * and a server that came back empty is refilled by the reads (which ask every server while
+ * one is behind) and by the resync (see resync.ts), which runs the same repair.
  *
  * The write is the SET_IF_NEWER script: it lands only where the server still holds an
  * older version. A session destroyed after the read started left a tombstone with a newer
@@ -52,7 +53,20 @@ export class ReadRepair {
       .finally(this.activity.end);
   }
 
-  private async repair(key: string, { answers, winner, winnerSession }: FinishedRound): Promise<void> {
+  /**
+   * Repairs one key from the answers of a read that asked every server (a resync), and
+   * resolves once done: `true` when every repair it needed was written (or was not needed).
+   * Failures go to `report`; it never rejects.
+   */
+  repairNow(key: string, answers: ReadonlyArray<StoredAnswer | undefined>): Promise<boolean> {
+    if (allSame(answers)) return Promise.resolve(true);
+    return this.activity.track(
+      this.repair(key, { answers, winner: -1, winnerSession: undefined }).catch(() => false),
+    );
+  }
+
+  /** Writes the newest copy to the stale servers; resolves whether every write needed went through. */
+  private async repair(key: string, { answers, winner, winnerSession }: FinishedRound): Promise<boolean> {
     let best = -1;
     let bestVersion = -1;
     answers.forEach((answer, index) => {
@@ -64,14 +78,22 @@ export class ReadRepair {
       }
     });
     const copy = answers[best];
-    if (typeof copy !== 'string') return;
+    if (typeof copy !== 'string') return true;
     const stale = answers.flatMap((answer, index) =>
       answer !== undefined && answer !== FOREIGN_VALUE && answerVersion(answer) < bestVersion ? [index] : [],
     );
-    if (stale.length === 0) return;
-    const ttl = await this.copyTtl(copy, best, key, best === winner ? winnerSession : undefined);
-    if (ttl === undefined) return;
-    await Promise.all(stale.map((index) => this.write(index, key, bestVersion, copy, ttl)));
+    if (stale.length === 0) return true;
+    let ttl: string | undefined;
+    try {
+      ttl = await this.copyTtl(copy, best, key, best === winner ? winnerSession : undefined);
+    } catch (err) {
+      this.settings.report(err, this.settings.replicas[best] as Replica);
+      return false;
+    }
+    // Nothing to spread: the copy cannot be read, or it expired meanwhile.
+    if (ttl === undefined) return true;
+    const written = await Promise.all(stale.map((index) => this.write(index, key, bestVersion, copy, ttl)));
+    return written.every(Boolean);
   }
 
   /**
@@ -101,15 +123,24 @@ export class ReadRepair {
     return remaining > 0 ? String(remaining) : undefined; // -2: it expired meanwhile
   }
 
-  private async write(index: number, key: string, version: number, copy: string, ttl: string): Promise<void> {
+  /** Resolves false when the write failed (reported); true when written, refused as older, or already under way. */
+  private async write(
+    index: number,
+    key: string,
+    version: number,
+    copy: string,
+    ttl: string,
+  ): Promise<boolean> {
     const replica = this.settings.replicas[index] as Replica;
     const id = `${index}\u0000${key}`;
-    if (this.running.has(id)) return;
+    if (this.running.has(id)) return true;
     this.running.add(id);
     try {
       await replica.script(SET_IF_NEWER, [key], [String(version), copy, ttl]);
+      return true;
     } catch (err) {
       this.settings.report(err, replica);
+      return false;
     } finally {
       this.running.delete(id);
     }

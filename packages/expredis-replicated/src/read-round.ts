@@ -1,5 +1,7 @@
-import type { SessionData } from '@session-stores/core';
+import { ErrorCode, type SessionData } from '@session-stores/core';
+import { isWrongType, replyText } from '@session-stores/redis-store/connection';
 import { readHeader } from './envelope';
+import type { Hedged, HedgeTimer } from './hedge-timer';
 import type { ReadPolicy } from './options';
 import { notEnoughServers, type ReplicaFailure } from './quorum';
 import type { Replica } from './replica';
@@ -7,21 +9,33 @@ import { FOREIGN_VALUE, type StoredAnswer } from './session-codec';
 
 /** What a finished round knows, for read repair. */
 export interface FinishedRound {
-  /** Per server: its answer, or `undefined` when it failed. */
+  /** Per server: its answer, or `undefined` when it failed or was not asked. */
   readonly answers: ReadonlyArray<StoredAnswer | undefined>;
   /** The server whose copy was returned (-1 for none), and that copy decoded. */
   readonly winner: number;
   readonly winnerSession: SessionData | undefined;
 }
 
-/** What a round needs from the store. */
+/** What a round needs from the store: the same for every read. */
 export interface RoundSettings {
   readonly replicas: readonly Replica[];
   readonly policy: ReadPolicy;
   /** Answers a 'newest' read waits for. */
   readonly readQuorum: number;
-  /** Decodes one answer: the session, `null` for a tombstone; throws CorruptSessionError. */
-  decode(answer: string | typeof FOREIGN_VALUE): Promise<SessionData | null>;
+  /** Where hedged reads wait for their hedge delay. */
+  readonly hedges: HedgeTimer;
+  /**
+   * Decodes one answer: the session, `null` for a tombstone, or a promise of either (for
+   * serializer output); throws CorruptSessionError (the promise rejects with it).
+   */
+  decode(
+    sid: string,
+    answer: string | typeof FOREIGN_VALUE,
+  ): SessionData | null | Promise<SessionData | null>;
+  /** What a read that found only corrupt data returns (`null`), or throws (the store's `onCorrupt`). */
+  corrupt(sid: string, err: unknown): null;
+  /** Called once every server asked has answered or failed, for rounds made with `repair` (read repair). */
+  finished(key: string, round: FinishedRound): void;
 }
 
 /** The version an answer stands for: -1 missing, 0 legacy (or foreign), else its header's. */
@@ -35,40 +49,120 @@ function isTombstone(answer: StoredAnswer): boolean {
   return typeof answer === 'string' && readHeader(answer).kind === 'tombstone';
 }
 
+/** The resolving functions of the promise made last (read at once by the constructor). */
+let capturedResolve: ((session: SessionData | null) => void) | undefined;
+let capturedReject: ((err: unknown) => void) | undefined;
+
+/** One shared promise executor (no closure per read): stores the functions above. */
+function capture(resolve: (session: SessionData | null) => void, reject: (err: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+function isCorrupt(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === ErrorCode.CorruptSession;
+}
+
 /**
- * One `get` over every server: collects the answers as they come and decides by the
- * read policy, then (once every server has answered or failed) hands everything to
- * `onFinished` for read repair.
+ * One `get`: sends GET to the servers, collects the answers as they come and decides by
+ * the read policy, then (once every server asked has answered or failed) hands everything
+ * to `finished` for read repair.
  *
  * - `'first'`: the first answer that decodes to a session wins at once. A miss, a
- *   tombstone or a failure never wins; when no server has the session, the read is a
- *   miss as soon as every server has answered, provided at least one did (else
- *   `ERR_BACKEND_UNAVAILABLE`).
- * - `'newest'`: once `readQuorum` servers have answered, the highest version among them
- *   wins (a tombstone or a miss means no session); fewer answers is `ERR_BACKEND_UNAVAILABLE`.
+ *   tombstone or a failure never wins; when no server asked has the session, the read is
+ *   a miss as soon as every one has answered, provided at least one did (else
+ *   `ERR_BACKEND_UNAVAILABLE`). Hedged ({@link askFirst}): one server is asked, the others
+ *   only if it has not answered within the hedge delay, or answered without a session
+ *   (missing, unreadable, failed). A tombstone from it is a definitive miss: the session
+ *   was destroyed, after any live copy elsewhere was written.
+ * - `'newest'`: every server is asked; once `readQuorum` have answered, the highest
+ *   version among them wins (a tombstone or a miss means no session); fewer answers is
+ *   `ERR_BACKEND_UNAVAILABLE`.
  */
-export class ReadRound {
-  private readonly answers: Array<StoredAnswer | undefined>;
-  private readonly failures: ReplicaFailure[] = [];
+export class ReadRound implements FinishedRound, Hedged {
+  /** The read's outcome: the session, `null` for none. */
+  readonly promise: Promise<SessionData | null>;
+  // The round is its own FinishedRound (no object made per read for repair).
+  readonly answers: Array<StoredAnswer | undefined>;
+  winner = -1;
+  winnerSession: SessionData | undefined;
+  private readonly resolve: (session: SessionData | null) => void;
+  private readonly rejectRound: (err: unknown) => void;
+  /** Made on the first failure: most reads have none. */
+  private failures: ReplicaFailure[] | undefined;
+  private failed = 0;
+  private readonly args: string[];
+  private asked = 0;
   private answered = 0;
   private decoding = 0;
   private decided = false;
   private finished = false;
   private corrupt: unknown;
-  private winner = -1;
-  private winnerSession: SessionData | undefined;
+  /** Hedged: the server asked first; -1 when every server was asked at once. */
+  private primary = -1;
+  /** Whether the servers besides the primary were asked (always, when not hedged). */
+  private restAsked = true;
+  // Its place in the HedgeTimer's list (see Hedged).
+  hedgeAt = 0;
+  hedgeQueued = false;
+  hedgePrevious: Hedged | undefined;
+  hedgeNext: Hedged | undefined;
 
   constructor(
     private readonly settings: RoundSettings,
-    private readonly resolve: (session: SessionData | null) => void,
-    private readonly reject: (err: unknown) => void,
-    private readonly onFinished: ((round: FinishedRound) => void) | undefined,
+    private readonly sid: string,
+    private readonly key: string,
+    private readonly repair: boolean,
   ) {
+    this.promise = new Promise<SessionData | null>(capture);
+    this.resolve = capturedResolve as (session: SessionData | null) => void;
+    this.rejectRound = capturedReject as (err: unknown) => void;
     this.answers = new Array(settings.replicas.length);
+    this.args = ['GET', key];
+  }
+
+  /** Asks every server at once. */
+  askAll(): void {
+    for (let index = 0; index < this.answers.length; index++) this.ask(index);
+  }
+
+  /**
+   * Hedged 'first' read: asks server `index`, and the others at `hedgeAt` (performance.now()
+   * time) unless it answered with a session (or a tombstone) by then, or at once when it
+   * answers without one.
+   */
+  askFirst(index: number, hedgeAt: number): void {
+    this.primary = index;
+    this.restAsked = false;
+    this.ask(index);
+    this.settings.hedges.add(this, hedgeAt);
+  }
+
+  /** The hedge delay ran out: asks the other servers (if the read is still undecided). */
+  hedge(): void {
+    if (!this.decided) this.askRest();
+  }
+
+  private ask(index: number): void {
+    this.asked++;
+    (this.settings.replicas[index] as Replica).send(this.args).then(
+      (reply) => this.answer(index, reply == null ? null : replyText(reply)),
+      (err: unknown) => {
+        if (isWrongType(err)) this.answer(index, FOREIGN_VALUE);
+        else this.fail(index, err);
+      },
+    );
+  }
+
+  private askRest(): void {
+    if (this.restAsked) return;
+    this.restAsked = true;
+    if (this.hedgeQueued) this.settings.hedges.remove(this);
+    for (let index = 0; index < this.answers.length; index++) if (index !== this.primary) this.ask(index);
   }
 
   /** A server answered. */
-  answer(index: number, answer: StoredAnswer): void {
+  private answer(index: number, answer: StoredAnswer): void {
     this.answers[index] = answer;
     this.answered++;
     if (this.settings.policy === 'first') this.firstAnswer(index, answer);
@@ -77,61 +171,114 @@ export class ReadRound {
   }
 
   /** A server failed (down, too slow, an error reply). */
-  fail(index: number, error: unknown): void {
+  private fail(index: number, error: unknown): void {
+    this.failures ??= [];
     this.failures.push({ replica: this.settings.replicas[index] as Replica, error });
-    if (this.settings.policy === 'first') this.firstExhausted();
+    this.failed++;
+    if (this.settings.policy === 'first') this.notFound(index);
     else this.newestProgress();
     this.maybeFinish();
   }
 
+  /** Rejects the read; corrupt data is the store's `onCorrupt` to handle. */
+  private reject(err: unknown): void {
+    if (!isCorrupt(err)) {
+      this.rejectRound(err);
+      return;
+    }
+    try {
+      this.resolve(this.settings.corrupt(this.sid, (err as Error).cause));
+    } catch (corrupt) {
+      this.rejectRound(corrupt);
+    }
+  }
+
   private get settled(): number {
-    return this.answered + this.failures.length;
+    return this.answered + this.failed;
   }
 
   private firstAnswer(index: number, answer: StoredAnswer): void {
-    if (this.decided || answer === null || isTombstone(answer)) {
-      this.firstExhausted();
+    if (this.decided) return;
+    if (answer === null) {
+      this.notFound(index);
+      return;
+    }
+    // Decoding says null for a tombstone (the one thing it decodes to null).
+    let decoded: SessionData | null | Promise<SessionData | null>;
+    try {
+      decoded = this.settings.decode(this.sid, answer);
+    } catch (err) {
+      this.unreadable(index, err);
+      return;
+    }
+    if (!(decoded instanceof Promise)) {
+      if (decoded) this.win(index, decoded);
+      else this.tombstone(index);
       return;
     }
     this.decoding++;
-    this.settings.decode(answer).then(
+    decoded.then(
       (session) => {
         this.decoding--;
-        if (session && !this.decided) this.win(index, session);
-        else this.firstExhausted();
+        if (this.decided) this.notFound(index);
+        else if (session) this.win(index, session);
+        else this.tombstone(index);
         this.maybeFinish();
       },
       (err: unknown) => {
         this.decoding--;
-        // Another server may hold a copy that decodes; the corruption is reported only if none does.
-        this.corrupt ??= err;
-        this.firstExhausted();
+        this.unreadable(index, err);
         this.maybeFinish();
       },
     );
   }
 
+  /** Server `index` holds a tombstone: the session was destroyed. */
+  private tombstone(index: number): void {
+    if (index !== this.primary) {
+      this.notFound(index);
+      return;
+    }
+    // From the server asked first: a definitive miss, as a live copy elsewhere can only be older.
+    this.decide();
+    this.resolve(null);
+  }
+
+  /** Server `index` holds a copy that cannot be decoded. */
+  private unreadable(index: number, err: unknown): void {
+    // Another server may hold a copy that decodes; the corruption is reported only if none does.
+    this.corrupt ??= err;
+    this.notFound(index);
+  }
+
+  /** Server `index` has no session to give: the others are asked if it was the only one, then maybe decide. */
+  private notFound(index: number): void {
+    if (this.decided) return;
+    if (index === this.primary) this.askRest();
+    this.firstExhausted();
+  }
+
   /** Decides a 'first' read that no copy won, once nothing more can arrive. */
   private firstExhausted(): void {
-    if (this.decided || this.decoding > 0 || this.settled < this.answers.length) return;
-    this.decided = true;
+    if (this.decided || this.decoding > 0 || this.settled < this.asked) return;
+    this.decide();
     if (this.corrupt !== undefined) this.reject(this.corrupt);
     else if (this.answered > 0) this.resolve(null);
-    else this.reject(notEnoughServers('no server answered the read', this.failures));
+    else this.reject(notEnoughServers('no server answered the read', this.failures ?? []));
   }
 
   private newestProgress(): void {
     if (this.decided) return;
     const { readQuorum, replicas } = this.settings;
     if (this.answered >= readQuorum) {
-      this.decided = true;
+      this.decide();
       this.decideNewest();
-    } else if (replicas.length - this.failures.length < readQuorum) {
-      this.decided = true;
+    } else if (replicas.length - this.failed < readQuorum) {
+      this.decide();
       this.reject(
         notEnoughServers(
           `only ${this.answered} of ${replicas.length} servers answered the read, ${readQuorum} needed (readPolicy 'newest')`,
-          this.failures,
+          this.failures ?? [],
         ),
       );
     }
@@ -153,8 +300,20 @@ export class ReadRound {
       this.resolve(null);
       return;
     }
+    let decoded: SessionData | null | Promise<SessionData | null>;
+    try {
+      decoded = this.settings.decode(this.sid, answer);
+    } catch (err) {
+      this.reject(err);
+      return;
+    }
+    if (!(decoded instanceof Promise)) {
+      if (decoded) this.win(best, decoded);
+      else this.resolve(null);
+      return;
+    }
     this.decoding++;
-    this.settings.decode(answer).then(
+    decoded.then(
       (session) => {
         this.decoding--;
         if (session) this.win(best, session);
@@ -169,16 +328,22 @@ export class ReadRound {
     );
   }
 
-  private win(index: number, session: SessionData): void {
+  /** The outcome is known (it may still be settling, while decoding): no hedge any more. */
+  private decide(): void {
     this.decided = true;
+    if (this.hedgeQueued) this.settings.hedges.remove(this);
+  }
+
+  private win(index: number, session: SessionData): void {
+    this.decide();
     this.winner = index;
     this.winnerSession = session;
     this.resolve(session);
   }
 
   private maybeFinish(): void {
-    if (this.finished || !this.decided || this.decoding > 0 || this.settled < this.answers.length) return;
+    if (this.finished || !this.decided || this.decoding > 0 || this.settled < this.asked) return;
     this.finished = true;
-    this.onFinished?.({ answers: this.answers, winner: this.winner, winnerSession: this.winnerSession });
+    if (this.repair) this.settings.finished(this.key, this);
   }
 }

@@ -2,14 +2,16 @@ import { BackendUnavailableError, StoreClosedError } from '@session-stores/core'
 import {
   CommandGate,
   isUnavailable,
+  type LuaScript,
   type NodeSender,
   type RedisClientLike,
   type RedisConnection,
+  runScript,
   scanKeys,
 } from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
+import { LatencyEstimate } from './latency';
 import type { ReplicaClient } from './replica-clients';
-import { type LuaScript, runScript } from './scripts';
 
 /** How often a server that stopped answering is pinged (at most; never more often than the timeout). */
 const PROBE_INTERVAL_MS = 1000;
@@ -22,6 +24,8 @@ export interface ReplicaListener {
   ready(replica: Replica): void;
   /** The client reported an error; returns whether anyone heard it. */
   error(err: unknown, replica: Replica): boolean;
+  /** The replica was marked {@link Replica.behind}: it may lack writes the others have. */
+  behind(replica: Replica): void;
 }
 
 /** Fails a command at once because its server is known to be down; not worth an `error` event each time. */
@@ -36,6 +40,17 @@ export class ReplicaDownError extends BackendUnavailableError {
 }
 
 const noop = (): void => undefined;
+
+/**
+ * The callback of one round trip's end. Made here, not as a `const` in the method: on every
+ * command's path, and the build gives functions held in variables a name, slowly.
+ */
+function measured(replica: Replica, started: number): () => void {
+  return () => replica.roundTripEnded(started);
+}
+
+/** Source of {@link Replica.behindMark} values: each marking gets a new one. */
+let lastBehindMark = 0;
 
 /**
  * One server of the set: its connection (redis-store's adapter, so node-redis and ioredis
@@ -68,8 +83,14 @@ export class Replica {
   private prober: NodeJS.Timeout | undefined;
   /** Scripts this server is known to hold since the connection came up. */
   private readonly scripts = new Set<string>();
+  /** It was unusable (down, stalled, failing to connect) since it was last usable: it may have missed writes. */
+  private missed = false;
+  /** Non-zero while behind: which marking, so a resync that started before a newer one does not clear it. */
+  private behindSince = 0;
   /** Round trips under way. */
   readonly activity = new Activity();
+  /** How long round trips to this server take, measured on every command sent to it. */
+  readonly latency = new LatencyEstimate();
 
   constructor(
     index: number,
@@ -108,7 +129,10 @@ export class Replica {
       down: () => this.onDown(),
       error: (err) => {
         const down = !connection.isReady();
-        if (down) this.failFast = true;
+        if (down) {
+          this.failFast = true;
+          this.missed = true;
+        }
         // A down server's client fails every reconnection attempt: one report per outage is enough.
         if (down && this.reportedDown) return;
         if (listener.error(err, this) && down) this.reportedDown = true;
@@ -132,15 +156,57 @@ export class Replica {
     return this.failFast && !this.usable;
   }
 
+  /**
+   * Known to lack writes the other servers may have: it came back after being unreachable
+   * (or connected late, after a failed first attempt), or failed a write that succeeded on
+   * the others. Cleared by the store once a resync has copied the missing sessions over.
+   */
+  get behind(): boolean {
+    return this.behindSince !== 0;
+  }
+
+  /** Identifies the latest marking while {@link behind} (0 when not): pass it to {@link clearBehind}. */
+  get behindMark(): number {
+    return this.behindSince;
+  }
+
+  /** Marks the server {@link behind}. */
+  markBehind(): void {
+    if (this.closed) return;
+    this.behindSince = ++lastBehindMark;
+    this.listener.behind(this);
+  }
+
+  /** Clears {@link behind}, unless the server was marked again since `mark` was read. */
+  clearBehind(mark: number): void {
+    if (mark !== 0 && this.behindSince === mark) this.behindSince = 0;
+  }
+
   /** One bounded round trip, which may send several commands (EVALSHA, then EVAL). */
   call<T>(round: (send: NodeSender) => Promise<T>): Promise<T> {
     if (this.down) return Promise.reject(new ReplicaDownError(this.index));
-    return this.activity.track(this.gate.run(() => round(this.raw)));
+    return this.measure(this.gate.run(() => round(this.raw)));
   }
 
   /** One command. */
   send(args: string[]): Promise<unknown> {
-    return this.call((send) => send(args));
+    if (this.down) return Promise.reject(new ReplicaDownError(this.index));
+    return this.measure(this.gate.run(() => this.raw(args)));
+  }
+
+  /** Counts a round trip in {@link activity} until it settles, and its duration in {@link latency}. */
+  private measure<T>(run: Promise<T>): Promise<T> {
+    this.activity.begin();
+    const done = measured(this, performance.now());
+    run.then(done, done);
+    return run;
+  }
+
+  /** A round trip that started at `started` (performance.now()) ended. */
+  roundTripEnded(started: number): void {
+    this.activity.end();
+    const now = performance.now();
+    this.latency.record(now - started, now);
   }
 
   /** One script run; see runScript for why the first run on a connection is an EVAL. */
@@ -177,6 +243,10 @@ export class Replica {
     this.reportedDown = false;
     this.stopProbing();
     this.gate.notifyReady();
+    if (this.missed && this.usable) {
+      this.missed = false;
+      this.markBehind();
+    }
     this.listener.changed();
     if (!this.announced && this.usable) {
       this.announced = true;
@@ -188,6 +258,7 @@ export class Replica {
     // It may come back as a fresh server, with an empty script cache.
     this.scripts.clear();
     this.failFast = true;
+    this.missed = true;
     this.stalled = false;
     this.announced = false;
     this.stopProbing();
@@ -203,6 +274,7 @@ export class Replica {
     if (this.closed || this.stalled || !this.connection.isReady()) return;
     this.stalled = true;
     this.failFast = true;
+    this.missed = true;
     this.announced = false;
     this.listener.changed();
     let probing = false;

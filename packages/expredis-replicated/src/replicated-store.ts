@@ -10,6 +10,7 @@ import {
 import type { RedisClientLike } from '@session-stores/redis-store';
 import { classifyRedisError, isWrongType, replyText } from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
+import { HedgeTimer } from './hedge-timer';
 import {
   DEFAULT_PREFIX,
   type ReadPolicy,
@@ -19,13 +20,15 @@ import {
 } from './options';
 import { notEnoughServers, type ReplicaFailure, writeToQuorum } from './quorum';
 import { ReadRepair } from './read-repair';
-import { answerVersion, ReadRound } from './read-round';
+import { answerVersion, ReadRound, type RoundSettings } from './read-round';
 import { Replica, ReplicaDownError, type ReplicaListener } from './replica';
+import { ReplicaChoice } from './replica-choice';
 import { openReplicaClients, planReplicaClients } from './replica-clients';
+import { Resync } from './resync';
 import { WRITE_TOMBSTONES } from './scripts';
 import { FOREIGN_VALUE, SessionCodec, type StoredAnswer } from './session-codec';
 import { touchReplica } from './touch';
-import { scanUnion } from './union-scan';
+import { scanDivergent, scanUnion } from './union-scan';
 import { processClock } from './version-clock';
 
 /**
@@ -35,6 +38,8 @@ import { processClock } from './version-clock';
 const MIN_TOMBSTONE_MS = 60_000;
 /** Life of the tombstone of a session that never expired (disableTTL / ttl: false): one day. */
 const NO_EXPIRY_TOMBSTONE_MS = 86_400_000;
+/** With readPolicy 'first' and readRepair, one read in this many asks every server (see readSession). */
+export const FULL_READ_EVERY = 32;
 /** Most keys per MGET or tombstone script, to keep each reply and each blocking call small. */
 const MAX_KEYS_PER_COMMAND = 1000;
 
@@ -49,10 +54,12 @@ export interface ReplicaErrorDetails {
 /**
  * A session store for express-session that keeps every session on several independent
  * Redis servers, replacing expredis. Writes go to every server and succeed once
- * `writeQuorum` of them acknowledged; reads go to every server and take the first copy
- * (or the newest, with `readPolicy: 'newest'`); every copy carries a version, so replicas
- * that diverged converge through read repair. Losing servers never fails a read while one
- * answers, nor a write while a quorum does.
+ * `writeQuorum` of them acknowledged; reads ask the fastest server and, when it is slow
+ * or has no session, the others (hedged reads), and take the first copy (or ask every
+ * server and take the newest, with `readPolicy: 'newest'`); every copy carries a version,
+ * so replicas that diverged converge through read repair, and a server that was away is
+ * resynced in the background. Losing servers never fails a read while one answers, nor a
+ * write while a quorum does.
  *
  * @example
  * app.use(session({
@@ -80,8 +87,10 @@ export class ReplicatedStore extends SessionStore {
   readonly readQuorum: number;
   /** How reads pick their answer. */
   readonly readPolicy: ReadPolicy;
-  /** Whether reads repair stale servers. */
+  /** Whether reads repair stale servers, and servers known to be behind are resynced. */
   readonly readRepair: boolean;
+  /** How long a `'first'` read waits for the server it asked before asking the others, in ms (at least). */
+  readonly hedgeDelay: number;
   /** The budget of one round trip to one server, in ms. */
   readonly commandTimeout: number;
   /** The `SCAN ... COUNT` hint in use. */
@@ -90,6 +99,11 @@ export class ReplicatedStore extends SessionStore {
   private readonly replicas: readonly Replica[];
   private readonly codec: SessionCodec;
   private readonly repairs: ReadRepair;
+  private readonly resync: Resync;
+  private readonly rounds: RoundSettings;
+  private readonly choice: ReplicaChoice;
+  /** 'first' reads counted for FULL_READ_EVERY. */
+  private hedgedReads = 0;
   private readonly tombstoneMs: number;
   /** Writes on each server, counted from start to finish (a touch may be several round trips). */
   private readonly writes = new Activity();
@@ -103,16 +117,26 @@ export class ReplicatedStore extends SessionStore {
     this.readQuorum = settings.readQuorum;
     this.readPolicy = settings.readPolicy;
     this.readRepair = settings.readRepair;
+    this.hedgeDelay = settings.hedgeDelayMs;
     this.commandTimeout = settings.commandTimeoutMs;
     this.scanCount = settings.scanCount;
     this.tombstoneMs = Math.max(MIN_TOMBSTONE_MS, 3 * this.commandTimeout);
     this.codec = new SessionCodec(this.serializer);
 
     const listener: ReplicaListener = {
-      changed: () => this.setConnected(this.reachableServers >= this.writeQuorum),
+      changed: () => {
+        this.choice.refresh();
+        this.setConnected(this.reachableServers >= this.writeQuorum);
+        this.resync.changed();
+      },
       // Deferred: an app's client may already be ready while the constructor runs.
       ready: (replica) => process.nextTick(() => this.emit('ready', replica.client, replica.index)),
       error: (error, replica) => this.reportReplicaError(error, replica),
+      behind: (replica) => {
+        // Without read repair nothing would ever bring it up to date: it is not told apart.
+        if (this.readRepair) this.resync.request();
+        else replica.clearBehind(replica.behindMark);
+      },
     };
     const opened = openReplicaClients(plans);
     // Before any listener is attached, so a refusal leaves the app's clients as they were.
@@ -130,6 +154,32 @@ export class ReplicatedStore extends SessionStore {
       decode: (text) => this.codec.decode('', text),
       report: (error, replica) => this.reportReplicaError(error, replica),
     });
+    this.resync = new Resync({
+      replicas: this.replicas,
+      divergentKeys: (required) =>
+        scanDivergent({
+          replicas: this.replicas,
+          prefix: this.prefix,
+          pattern: `${escapeGlob(this.prefix)}*`,
+          count: this.scanCount,
+          need: this.readQuorum,
+          required,
+        }),
+      resyncKey: (key, required) => this.resyncKey(key, required),
+      report: (error) => {
+        if (!this.closed) this.reportError(this.classifyError(error));
+      },
+    });
+    this.rounds = {
+      replicas: this.replicas,
+      policy: this.readPolicy,
+      readQuorum: this.readQuorum,
+      hedges: new HedgeTimer(),
+      decode: (sid, answer) => this.codec.decodeNow(sid, answer),
+      corrupt: (sid, cause) => this.corruptData(sid, cause),
+      finished: (key, round) => this.repairs.afterRead(key, round),
+    };
+    this.choice = new ReplicaChoice(this.replicas);
     for (const replica of this.replicas) replica.connect();
   }
 
@@ -141,13 +191,27 @@ export class ReplicatedStore extends SessionStore {
   }
 
   /**
+   * How many reachable servers are known to be behind (they came back after an outage, or
+   * failed a write that succeeded on the others) and are being resynced in the background.
+   * While any is, reads ask every server. Always 0 with `readRepair: false`.
+   */
+  get serversBehind(): number {
+    let count = 0;
+    for (const replica of this.replicas) if (replica.behind && replica.usable) count++;
+    return count;
+  }
+
+  /**
    * Resolves once nothing the store started is still running: writes still reaching
-   * servers beyond their quorum, and read repairs. For tests and orderly shutdowns.
+   * servers beyond their quorum, read repairs, and the resync of servers behind (the pass
+   * about to start or running; not the wait before retrying a pass that failed). For
+   * tests and orderly shutdowns.
    */
   async idle(): Promise<void> {
     const activities = [
       this.writes,
       this.repairs.activity,
+      this.resync.activity,
       ...this.replicas.map((replica) => replica.activity),
     ];
     // A finished round trip may start another (a repair, the next step of a touch): look again.
@@ -158,37 +222,32 @@ export class ReplicatedStore extends SessionStore {
 
   // ---- primitives ------------------------------------------------------------
 
+  /**
+   * `'first'`: a hedged read (see ReadRound.askFirst) of the server the ReplicaChoice
+   * picks, with a hedge delay of `hedgeDelay` but at least twice that server's usual round
+   * trip (so a loaded server does not double its own load). Every server at once for
+   * `'newest'`, and while a server is behind: it may hold an old copy or none, and its
+   * answer must be compared with the others' to be repaired.
+   */
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
     const repair = this.readRepair;
     if (repair) this.repairs.expect();
-    return new Promise<SessionData | null>((resolve, reject) => {
-      const round = new ReadRound(
-        {
-          replicas: this.replicas,
-          policy: this.readPolicy,
-          readQuorum: this.readQuorum,
-          decode: (answer) => this.codec.decode(sid, answer),
-        },
-        resolve,
-        reject,
-        repair ? (finished) => this.repairs.afterRead(key, finished) : undefined,
-      );
-      const args = ['GET', key];
-      for (const replica of this.replicas) {
-        const index = replica.index;
-        replica.send(args).then(
-          (reply) => round.answer(index, reply == null ? null : replyText(reply)),
-          (err: unknown) => {
-            if (isWrongType(err)) round.answer(index, FOREIGN_VALUE);
-            else round.fail(index, err);
-          },
-        );
+    const round = new ReadRound(this.rounds, sid, key, repair);
+    // One hedged read in FULL_READ_EVERY asks every server, so copies that diverged without
+    // this store knowing (written by another process, or while it was not running) still
+    // meet a read that compares them, and converge.
+    const askEveryone = repair && (this.resync.needed || ++this.hedgedReads % FULL_READ_EVERY === 0);
+    if (this.readPolicy === 'first' && !askEveryone) {
+      const now = performance.now();
+      const first = this.choice.choose(now);
+      if (first >= 0) {
+        round.askFirst(first, now + Math.max(this.hedgeDelay, 2 * this.choice.estimate));
+        return round.promise;
       }
-    }).catch((err: unknown) => {
-      if (isCorrupt(err)) return this.corruptData(sid, (err as Error).cause);
-      throw err;
-    });
+    }
+    round.askAll();
+    return round.promise;
   }
 
   protected override writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
@@ -246,6 +305,7 @@ export class ReplicatedStore extends SessionStore {
   }
 
   protected override async closeBackend(): Promise<void> {
+    this.resync.stop();
     await Promise.all(this.replicas.map((replica) => replica.close()));
   }
 
@@ -255,13 +315,45 @@ export class ReplicatedStore extends SessionStore {
 
   // ---- internals ---------------------------------------------------------------
 
+  /** A write on every server; a server that fails a write which succeeded is behind. */
   private writeAll(what: string, operation: (replica: Replica) => Promise<unknown>): Promise<void> {
     return writeToQuorum(
       this.replicas,
       this.writeQuorum,
       what,
       (replica) => this.writes.track(operation(replica)),
-      ({ replica, error }) => this.reportReplicaError(error, replica),
+      ({ replica, error }) => {
+        replica.markBehind();
+        this.reportReplicaError(error, replica);
+      },
+    );
+  }
+
+  /**
+   * The resync of one key: GET on every server, then the read repair of the stale copies.
+   * Resolves whether the `required` servers (those being resynced) and `readQuorum` servers
+   * in all answered, and every repair went through; failures are reported, never thrown.
+   */
+  private async resyncKey(key: string, required: readonly Replica[]): Promise<boolean> {
+    const args = ['GET', key];
+    const answers = await Promise.all(
+      this.replicas.map((replica) =>
+        replica.send(args).then(
+          (reply): StoredAnswer | undefined => (reply == null ? null : replyText(reply)),
+          (err: unknown) => {
+            if (isWrongType(err)) return FOREIGN_VALUE;
+            this.reportReplicaError(err, replica);
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const repaired = await this.repairs.repairNow(key, answers);
+    const answered = answers.filter((answer) => answer !== undefined).length;
+    return (
+      repaired &&
+      answered >= this.readQuorum &&
+      required.every((replica) => answers[replica.index] !== undefined)
     );
   }
 

@@ -1,16 +1,6 @@
 import { createHash } from 'node:crypto';
-import { isNoScript } from '@session-stores/redis-store/connection';
+import { luaScript as script } from '@session-stores/redis-store/connection';
 import { LUA_HEADER_PATTERN } from './envelope';
-
-/** A Lua script with its SHA1: run with EVALSHA, re-sent with EVAL when the server lacks it. */
-export interface LuaScript {
-  readonly source: string;
-  readonly sha: string;
-}
-
-function script(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
 
 /** Replies of the scripts below. */
 export const ScriptReply = {
@@ -172,30 +162,4 @@ return ${ScriptReply.Done}
 /** SHA1 (hex) of text as Redis sees it (its UTF-8 bytes), to compare with `redis.sha1hex`. */
 export function sha1Hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
-}
-
-/**
- * Runs a script: EVAL while the server is not known to hold it, EVALSHA after that (the
- * body then travels no more). EVALSHA answered by NOSCRIPT (SCRIPT FLUSH, a restart the
- * client missed) is retried with EVAL.
- *
- * Why not EVALSHA first everywhere: the retry goes out after the reply, so commands sent
- * meanwhile on the same connection (a GET following a destroy) would overtake the script.
- * A first EVAL keeps every command in the order it was sent.
- */
-export async function runScript(
-  send: (args: string[]) => Promise<unknown>,
-  lua: LuaScript,
-  keys: readonly string[],
-  args: readonly string[],
-  cached: boolean,
-): Promise<unknown> {
-  const tail = [String(keys.length), ...keys, ...args];
-  if (!cached) return send(['EVAL', lua.source, ...tail]);
-  try {
-    return await send(['EVALSHA', lua.sha, ...tail]);
-  } catch (err) {
-    if (!isNoScript(err)) throw err;
-    return send(['EVAL', lua.source, ...tail]);
-  }
 }

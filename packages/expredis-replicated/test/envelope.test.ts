@@ -44,6 +44,47 @@ describe('the stored format', () => {
     expect(readHeader('not json')).toEqual({ version: 0, kind: 'legacy' });
   });
 
+  test('the header is exactly {"v":<1 to 16 digits>,"<n|s|t|d>":', () => {
+    expect(readHeader('{"v":1234567890123456,"s":{}}')).toEqual({
+      version: 1234567890123456,
+      kind: 'session',
+    });
+    expect(readHeader('{"v":0,"n":2,"s":{"cookie":{}}}')).toEqual({ version: 0, kind: 'session' });
+    for (const legacy of [
+      '{"v":12345678901234567,"s":{}}', // 17 digits
+      '{"v":,"s":{}}',
+      '{"v":1,"x":{}}',
+      '{"v":1 ,"s":{}}',
+      '{"v":-1,"s":{}}',
+      '{"v":1,"s"',
+      '{"v":1',
+      '{"v"',
+      '',
+      ' {"v":1,"s":{}}',
+    ]) {
+      expect({ legacy, header: readHeader(legacy) }).toEqual({
+        legacy,
+        header: { version: 0, kind: 'legacy' },
+      });
+    }
+  });
+
+  test('a session is read the same whatever follows it in the envelope', () => {
+    expect(parseStored('{"v":1,"s":{"a":1},"x":2}')).toEqual({
+      kind: 'object',
+      version: 1,
+      session: { a: 1 },
+    });
+    expect(parseStored('{"v":1,"n":2,"s":{"a":"}"} }')).toEqual({
+      kind: 'object',
+      version: 1,
+      session: { a: '}' },
+    });
+    expect(() => parseStored('{"v":1,"n":,"s":{"a":1}}')).toThrow(SyntaxError);
+    expect(() => parseStored('{"v":1,"s":{"a":1}}}')).toThrow(SyntaxError);
+    expect(() => parseStored('{"v":1,"s":{"a":1}')).toThrow(SyntaxError);
+  });
+
   test('a value with the header but a broken body is refused', () => {
     expect(() => parseStored('{"v":1,"s":{"a":')).toThrow(SyntaxError);
     expect(() => parseStored('{"v":1,"s":[1]}')).toThrow(TypeError);

@@ -51,6 +51,11 @@ describe('ReplicatedStore options', () => {
     ['readRepair "yes"', { clients: nowhere, readRepair: 'yes' }, 'readRepair'],
     ['commandTimeout 0', { clients: nowhere, commandTimeout: 0 }, 'commandTimeout'],
     ['commandTimeout "100"', { clients: nowhere, commandTimeout: '100' }, 'commandTimeout'],
+    ['hedgeDelay -1', { clients: nowhere, hedgeDelay: -1 }, 'hedgeDelay'],
+    ['hedgeDelay "5"', { clients: nowhere, hedgeDelay: '5' }, 'hedgeDelay'],
+    ['hedgeDelay NaN', { clients: nowhere, hedgeDelay: Number.NaN }, 'hedgeDelay'],
+    ['hedgeDelay Infinity', { clients: nowhere, hedgeDelay: Number.POSITIVE_INFINITY }, 'hedgeDelay'],
+    ['hedgeDelay null', { clients: nowhere, hedgeDelay: null }, 'hedgeDelay'],
     ['scanCount 0', { clients: nowhere, scanCount: 0 }, 'scanCount'],
     ['unref 1', { clients: nowhere, unref: 1 }, 'unref'],
     // expredis refused these ttl values too (its test suite: 3.1, '5', true, {}, []).
@@ -113,8 +118,10 @@ describeWithBackend('redis', 'ReplicatedStore options on three servers', () => {
         readQuorum: store.readQuorum,
         readPolicy: store.readPolicy,
         readRepair: store.readRepair,
+        hedgeDelay: store.hedgeDelay,
         commandTimeout: store.commandTimeout,
         scanCount: store.scanCount,
+        serversBehind: store.serversBehind,
       }).toEqual({
         prefix: 'session',
         servers: 3,
@@ -122,9 +129,19 @@ describeWithBackend('redis', 'ReplicatedStore options on three servers', () => {
         readQuorum: 2,
         readPolicy: 'first',
         readRepair: true,
+        hedgeDelay: 5,
         commandTimeout: 2000,
         scanCount: 100,
+        serversBehind: 0,
       });
+    });
+
+    test.each([0, 2.5, 250])('hedgeDelay %p is accepted', async (hedgeDelay) => {
+      const store = await open({ hedgeDelay });
+      expect(store.hedgeDelay).toBe(hedgeDelay);
+      const id = sid();
+      await store.set(id, session({ n: 1 }));
+      expect(await store.get(id)).toMatchObject({ n: 1 });
     });
 
     test.each([

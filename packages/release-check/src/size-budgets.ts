@@ -6,7 +6,7 @@
 export const SIZE_BUDGETS_KIB: Readonly<Record<string, number>> = {
   '@session-stores/core': 650,
   '@session-stores/redis-store': 450,
-  '@session-stores/expredis-replicated': 400,
+  '@session-stores/expredis-replicated': 560,
   '@session-stores/aerospike-store': 300,
   '@session-stores/pouch-store': 350,
   '@session-stores/alt-session-async': 400,
