@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { SessionStore } from '@session-stores/core';
 import {
   describeWithBackend,
+  testBuiltStoreEntryPoints,
   uniquePrefix,
   useBuiltPackage,
   useRedisGroup,
@@ -63,52 +63,11 @@ describeWithBackend('redis', 'ReplicatedStore as the app uses it', () => {
     const node = built.runNode;
     const clients = () => JSON.stringify(urlsOf(servers()));
 
-    test('CommonJS: require(pkg)(require("express-session")) and { ReplicatedStore } both work', async () => {
-      const cjs = join(built.outDir(), 'index.js');
-      const result = await node(
-        ['-e'],
-        `
-        const session = require('express-session');
-        const pkg = require(${JSON.stringify(cjs)});
-        const Store = pkg(session);
-        (async () => {
-          const store = new Store({ clients: ${clients()}, prefix: ${JSON.stringify(`${prefix}cjs:`)} });
-          await store.ready();
-          await store.set('s', { cookie: { maxAge: 60000 }, via: 'cjs' });
-          const loaded = await store.get('s');
-          await store.close();
-          console.log(JSON.stringify({
-            factory: typeof pkg, isStore: Store.prototype instanceof session.Store,
-            named: typeof pkg.ReplicatedStore, same: pkg() === pkg.ReplicatedStore, via: loaded.via,
-          }));
-        })();
-        `,
-      );
-      expect(result).toEqual({
-        factory: 'function',
-        isStore: true,
-        named: 'function',
-        same: true,
-        via: 'cjs',
-      });
-    }, 30_000);
-
-    test('ESM: the default and named exports work', async () => {
-      const esm = pathToFileURL(join(built.outDir(), 'index.mjs')).href;
-      const result = await node(
-        ['--input-type=module', '-e'],
-        `
-        import factory, { ReplicatedStore } from ${JSON.stringify(esm)};
-        const store = new ReplicatedStore({ clients: ${clients()}, prefix: ${JSON.stringify(`${prefix}esm:`)} });
-        await store.ready();
-        await store.set('s', { cookie: { maxAge: 60000 }, via: 'esm' });
-        const loaded = await store.get('s');
-        await store.close();
-        console.log(JSON.stringify({ factory: typeof factory, same: factory() === ReplicatedStore, via: loaded.via }));
-        `,
-      );
-      expect(result).toEqual({ factory: 'function', same: true, via: 'esm' });
-    }, 30_000);
+    testBuiltStoreEntryPoints(
+      built,
+      'ReplicatedStore',
+      (label) => `{ clients: ${clients()}, prefix: ${JSON.stringify(`${prefix}${label}:`)} }`,
+    );
 
     test('outside jest, a refused server is reported as ERR_BACKEND_UNAVAILABLE with its client', async () => {
       const cjs = join(built.outDir(), 'index.js');

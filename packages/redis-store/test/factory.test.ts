@@ -1,8 +1,13 @@
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { SessionStore } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useBuiltPackage, useRedis } from '@session-stores/test-servers';
+import {
+  describeWithBackend,
+  testBuiltStoreEntryPoints,
+  uniquePrefix,
+  useBuiltPackage,
+  useRedis,
+} from '@session-stores/test-servers';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
@@ -60,52 +65,12 @@ describeWithBackend('redis', 'RedisStore as the app uses it', () => {
     const built = useBuiltPackage(packageDir);
     const node = built.runNode;
 
-    test('CommonJS: require(pkg)(require("express-session")) and { RedisStore } both work', async () => {
-      const cjs = join(built.outDir(), 'index.js');
-      const result = await node(
-        ['-e'],
-        `
-        const session = require('express-session');
-        const pkg = require(${JSON.stringify(cjs)});
-        const Store = pkg(session);
-        (async () => {
-          const store = new Store({ url: ${JSON.stringify(redis().url)}, prefix: ${JSON.stringify(`${prefix}cjs:`)} });
-          await store.ready();
-          await store.set('s', { cookie: { maxAge: 60000 }, via: 'cjs' });
-          const loaded = await store.get('s');
-          await store.close();
-          console.log(JSON.stringify({
-            factory: typeof pkg, isStore: Store.prototype instanceof session.Store,
-            named: typeof pkg.RedisStore, same: pkg() === pkg.RedisStore, via: loaded.via,
-          }));
-        })();
-        `,
-      );
-      expect(result).toEqual({
-        factory: 'function',
-        isStore: true,
-        named: 'function',
-        same: true,
-        via: 'cjs',
-      });
-    }, 30_000);
-
-    test('ESM: the default and named exports work, and the store can create its own client', async () => {
-      const esm = pathToFileURL(join(built.outDir(), 'index.mjs')).href;
-      const result = await node(
-        ['--input-type=module', '-e'],
-        `
-        import factory, { RedisStore } from ${JSON.stringify(esm)};
-        const store = new RedisStore({ url: ${JSON.stringify(redis().url)}, prefix: ${JSON.stringify(`${prefix}esm:`)} });
-        await store.ready();
-        await store.set('s', { cookie: { maxAge: 60000 }, via: 'esm' });
-        const loaded = await store.get('s');
-        await store.close();
-        console.log(JSON.stringify({ factory: typeof factory, same: factory() === RedisStore, via: loaded.via }));
-        `,
-      );
-      expect(result).toEqual({ factory: 'function', same: true, via: 'esm' });
-    }, 30_000);
+    testBuiltStoreEntryPoints(
+      built,
+      'RedisStore',
+      // The store creates its own client from the url.
+      (label) => `{ url: ${JSON.stringify(redis().url)}, prefix: ${JSON.stringify(`${prefix}${label}:`)} }`,
+    );
 
     test('unref: true lets the process exit while the store and its connection stay open', async () => {
       const cjs = join(built.outDir(), 'index.js');

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { useStarted } from './jest-helpers';
+import { jestGlobals, useStarted } from './jest-helpers';
 
 const run = promisify(execFile);
 
@@ -37,4 +38,59 @@ export function useBuiltPackage(packageDir: string): BuiltPackage {
       return JSON.parse(stdout.trim().split('\n').pop() as string);
     },
   };
+}
+
+/**
+ * The two tests every store package runs against its built output, as an app loads it:
+ * CommonJS (`require(pkg)(require('express-session'))` is a Store class, `pkg()` and the
+ * named export are that class) and ESM (default and named exports), each writing and
+ * reading a session. `options(label)` is the constructor's options as JavaScript source;
+ * `label` keeps the two tests' keys apart.
+ */
+export function testBuiltStoreEntryPoints(
+  built: BuiltPackage,
+  className: string,
+  options: (label: string) => string,
+): void {
+  const { expect, test } = jestGlobals();
+  test(`CommonJS: require(pkg)(require("express-session")) and { ${className} } both work`, async () => {
+    const cjs = join(built.outDir(), 'index.js');
+    const result = await built.runNode(
+      ['-e'],
+      `
+      const session = require('express-session');
+      const pkg = require(${JSON.stringify(cjs)});
+      const Store = pkg(session);
+      (async () => {
+        const store = new Store(${options('cjs')});
+        await store.ready();
+        await store.set('s', { cookie: { maxAge: 60000 }, via: 'cjs' });
+        const loaded = await store.get('s');
+        await store.close();
+        console.log(JSON.stringify({
+          factory: typeof pkg, isStore: Store.prototype instanceof session.Store,
+          named: typeof pkg.${className}, same: pkg() === pkg.${className}, via: loaded.via,
+        }));
+      })();
+      `,
+    );
+    expect(result).toEqual({ factory: 'function', isStore: true, named: 'function', same: true, via: 'cjs' });
+  }, 30_000);
+
+  test('ESM: the default and named exports work', async () => {
+    const esm = pathToFileURL(join(built.outDir(), 'index.mjs')).href;
+    const result = await built.runNode(
+      ['--input-type=module', '-e'],
+      `
+      import factory, { ${className} } from ${JSON.stringify(esm)};
+      const store = new ${className}(${options('esm')});
+      await store.ready();
+      await store.set('s', { cookie: { maxAge: 60000 }, via: 'esm' });
+      const loaded = await store.get('s');
+      await store.close();
+      console.log(JSON.stringify({ factory: typeof factory, same: factory() === ${className}, via: loaded.via }));
+      `,
+    );
+    expect(result).toEqual({ factory: 'function', same: true, via: 'esm' });
+  }, 30_000);
 }

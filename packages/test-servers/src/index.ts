@@ -7,7 +7,7 @@ export {
   OTHER_REQUIREMENTS,
   requiredBackends,
 } from './availability';
-export { type BuiltPackage, useBuiltPackage } from './built-package';
+export { type BuiltPackage, testBuiltStoreEntryPoints, useBuiltPackage } from './built-package';
 export { type CouchServer, type StartCouchServerOptions, startCouchServer } from './couch-server';
 export { type DelayProxy, startDelayProxy } from './delay-proxy';
 export { deleteByPrefix, escapeGlob, type RespCommander } from './delete-by-prefix';

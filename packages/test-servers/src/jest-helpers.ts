@@ -15,7 +15,7 @@ type JestGlobals = typeof import('@jest/globals');
  * Loaded lazily: `@jest/globals` throws when imported outside jest, and this package's server starters
  * are also useful to scripts (benchmarks, the demo).
  */
-function jestGlobals(): JestGlobals {
+export function jestGlobals(): JestGlobals {
   return require('@jest/globals') as JestGlobals;
 }
 
