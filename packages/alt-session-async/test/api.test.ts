@@ -1,10 +1,9 @@
 import { describe } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import request from 'supertest';
 import { type AltSessionMiddleware, altSession, createTestSession, type RedisClientLike } from '../src';
 import { type ApiHarness, apiTable } from './api-table';
 import {
-  cleanUp,
   closeNodeRedis,
   openIoRedis,
   openNodeRedis,
@@ -12,7 +11,6 @@ import {
   type StepApp,
   stepApp,
   testPrefix,
-  useResource,
 } from './helpers';
 
 /** A harness whose every step is one request of one client (a supertest agent with its cookie jar). */
@@ -26,7 +24,7 @@ function requestHarness(app: () => StepApp): () => ApiHarness {
 describeWithBackend('redis', 'the API on Redis', () => {
   const redis = useRedis();
   const prefix = testPrefix('api');
-  cleanUp(redis, prefix);
+  cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
   const variants: Array<[string, () => Promise<{ options: object; close(): Promise<void> }>]> = [
     [
@@ -48,7 +46,8 @@ describeWithBackend('redis', 'the API on Redis', () => {
 
   for (const [label, connect] of variants) {
     describe(`with ${label}`, () => {
-      const app = useResource(
+      const app = useStarted(
+        'the resource',
         async () => {
           const connection = await connect();
           const middleware = altSession({

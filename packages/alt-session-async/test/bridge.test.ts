@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import express from 'express';
 import request from 'supertest';
 import { type AltSessionHandler, altSession, bridge, ErrorCode } from '../src';
@@ -13,7 +13,6 @@ import {
   SECRET,
   stepApp,
   testPrefix,
-  useResource,
 } from './helpers';
 
 /** What a route written for express-session sees through the bridge. */
@@ -27,7 +26,8 @@ describeWithBackend('redis', 'the bridge for synchronous code', () => {
   const prefix = testPrefix('bridge');
   // Nested, so the middleware closes before the server stops (afterAll hooks run in declaration order).
   describe('on Redis', () => {
-    const middleware = useResource(
+    const middleware = useStarted(
+      'the resource',
       () => altSession({ url: redis().url, secret: SECRET, session: { prefix } }),
       (m) => m.close(),
     );

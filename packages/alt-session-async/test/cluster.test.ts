@@ -1,15 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedisCluster } from '@session-stores/test-servers';
+import { describeWithBackend, useRedisCluster, useStarted } from '@session-stores/test-servers';
 import { createCluster, type RedisClusterType } from 'redis';
 import { altSession, type RedisClientLike } from '../src';
-import { cookieHeader, cookieId, SECRET, stepApp, testPrefix, useResource } from './helpers';
+import { cookieHeader, cookieId, SECRET, stepApp, testPrefix } from './helpers';
 
 describeWithBackend('redis-cluster', 'on Redis Cluster', () => {
   const cluster = useRedisCluster();
   const prefix = testPrefix('cluster');
 
   describe('with a node-redis cluster client', () => {
-    const client = useResource(
+    const client = useStarted(
+      'the resource',
       async () => {
         const created: RedisClusterType = createCluster({
           rootNodes: cluster().urls.map((url) => ({ url })),
@@ -22,7 +23,8 @@ describeWithBackend('redis-cluster', 'on Redis Cluster', () => {
         await created.destroy();
       },
     );
-    const middleware = useResource(
+    const middleware = useStarted(
+      'the resource',
       () =>
         altSession({ client: client() as unknown as RedisClientLike, secret: SECRET, session: { prefix } }),
       (m) => m.close(),

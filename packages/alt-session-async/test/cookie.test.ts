@@ -1,20 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import request from 'supertest';
 import { type AltSessionOptions, altSession, ErrorCode } from '../src';
-import {
-  cleanUp,
-  cookieHeader,
-  cookieId,
-  cookieSet,
-  SECRET,
-  setCookies,
-  stepApp,
-  testPrefix,
-  useResource,
-} from './helpers';
+import { cookieHeader, cookieId, cookieSet, SECRET, setCookies, stepApp, testPrefix } from './helpers';
 
 /** express-session, without its types (not a dependency of this package's type check). */
 const session = require('express-session') as (options: object) => express.RequestHandler;
@@ -22,11 +12,12 @@ const session = require('express-session') as (options: object) => express.Reque
 describeWithBackend('redis', 'the session cookie', () => {
   const redis = useRedis();
   const prefix = testPrefix('cookie');
-  cleanUp(redis, prefix);
+  cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
   /** Middlewares made by a test, closed after the block. */
   const opened: Array<{ close(): Promise<void> }> = [];
-  useResource(
+  useStarted(
+    'the resource',
     () => undefined,
     async () => {
       await Promise.all(opened.splice(0).map((m) => m.close()));

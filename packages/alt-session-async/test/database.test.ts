@@ -1,7 +1,7 @@
 import { expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import { type AltSessionOptions, altSession } from '../src';
-import { raw, SECRET, stepApp, testPrefix, useResource } from './helpers';
+import { raw, SECRET, stepApp, testPrefix } from './helpers';
 
 describeWithBackend('redis', 'the database index', () => {
   // Our own server: the tests write to databases 0, 1 and 2 (a shared server's other databases are not ours).
@@ -9,7 +9,8 @@ describeWithBackend('redis', 'the database index', () => {
   const prefix = testPrefix('db');
 
   const opened: Array<{ close(): Promise<void> }> = [];
-  useResource(
+  useStarted(
+    'the resource',
     () => undefined,
     async () => {
       await Promise.all(opened.splice(0).map((m) => m.close()));

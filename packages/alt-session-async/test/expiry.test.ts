@@ -1,15 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import { type AltSessionOptions, altSession, createTestSession } from '../src';
-import { cleanUp, cookieHeader, raw, SECRET, sleep, stepApp, testPrefix, useResource } from './helpers';
+import { cookieHeader, raw, SECRET, sleep, stepApp, testPrefix } from './helpers';
 
 describeWithBackend('redis', 'expiry on the real clock', () => {
   const redis = useRedis();
   const prefix = testPrefix('expiry');
-  cleanUp(redis, prefix);
+  cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
   const opened: Array<{ close(): Promise<void> }> = [];
-  useResource(
+  useStarted(
+    'the resource',
     () => undefined,
     async () => {
       await Promise.all(opened.splice(0).map((m) => m.close()));

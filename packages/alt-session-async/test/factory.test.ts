@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useBuiltPackage, useRedis } from '@session-stores/test-servers';
+import { cleanUpPrefix, describeWithBackend, useBuiltPackage, useRedis } from '@session-stores/test-servers';
 import defaultExport, { altSession, bridge, createTestSession, mock } from '../src';
-import { cleanUp, testPrefix } from './helpers';
+import { testPrefix } from './helpers';
 
 const packageDir = resolve(__dirname, '..');
 
@@ -19,7 +19,7 @@ describe('the module shape (source)', () => {
 describeWithBackend('redis', 'the built package', () => {
   const redis = useRedis();
   const prefix = testPrefix('factory');
-  cleanUp(redis, prefix);
+  cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
   // Built with the package's own tsup config, loaded as an app would load it.
   const built = useBuiltPackage(packageDir);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis, waitUntil } from '@session-stores/test-servers';
+import { describeWithBackend, useRedis, useStarted, waitUntil } from '@session-stores/test-servers';
 import type { RedisClientType } from 'redis';
 import { type AltSessionMiddleware, altSession, ErrorCode, type RedisClientLike } from '../src';
 import {
@@ -11,7 +11,6 @@ import {
   type StepApp,
   stepApp,
   testPrefix,
-  useResource,
 } from './helpers';
 
 const COMMAND_TIMEOUT_MS = 500;
@@ -35,8 +34,9 @@ describeWithBackend('redis', 'when Redis dies and comes back', () => {
   const prefix = testPrefix('faults');
 
   describe('clients', () => {
-    const nodeRedis = useResource(() => openNodeRedis(redis().url), closeNodeRedis);
-    const ioredis = useResource(
+    const nodeRedis = useStarted('the resource', () => openNodeRedis(redis().url), closeNodeRedis);
+    const ioredis = useStarted(
+      'the resource',
       () => openIoRedis(redis().url),
       async (client) => client.disconnect(),
     );

@@ -1,13 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterAll, beforeAll } from '@jest/globals';
-import {
-  deleteByPrefix,
-  parseInfo,
-  type RedisServer,
-  type RespCommander,
-  respCommand,
-  uniquePrefix,
-} from '@session-stores/test-servers';
+import { parseInfo, type RedisServer, respCommand, uniquePrefix } from '@session-stores/test-servers';
 import { parseSetCookie, type SetCookie } from 'cookie';
 import { sign } from 'cookie-signature';
 import express, { type Express } from 'express';
@@ -118,19 +110,6 @@ export function testPrefix(label: string): string {
   return uniquePrefix(`alt-${label}`).slice(0, -1);
 }
 
-/** Deletes the run's keys after the block; a server the tests stopped first has none left. */
-export function cleanUp(server: () => RespCommander, prefix: string): void {
-  afterAll(async () => {
-    let running: RespCommander;
-    try {
-      running = server();
-    } catch {
-      return;
-    }
-    await deleteByPrefix(running, prefix).catch(() => undefined);
-  });
-}
-
 /** One raw command on `db` of the server, bypassing the middleware. */
 export function raw(server: RedisServer, db = 0) {
   return (...args: string[]) => respCommand({ host: server.host, port: server.port, db }, args);
@@ -160,26 +139,6 @@ export function callsBetween(
     if (added > 0) delta[name] = added;
   }
   return delta;
-}
-
-/**
- * A value for the enclosing describe block, created in `beforeAll` and closed in `afterAll`.
- * Declare it in a block nested inside the one starting the server: jest runs `afterAll`
- * hooks in declaration order, and clients must close before the server stops.
- */
-export function useResource<T>(open: () => Promise<T> | T, close: (value: T) => Promise<void>): () => T {
-  let value: { current: T } | undefined;
-  beforeAll(async () => {
-    value = { current: await open() };
-  });
-  afterAll(async () => {
-    if (value) await close(value.current);
-    value = undefined;
-  });
-  return () => {
-    if (!value) throw new Error('only available inside tests');
-    return value.current;
-  };
 }
 
 /** A connected node-redis client that ignores its errors (the tests assert on the middleware). */

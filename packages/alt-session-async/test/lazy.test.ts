@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import Redis from 'ioredis';
 import { altSession } from '../src';
 import {
@@ -12,7 +12,6 @@ import {
   sleep,
   stepApp,
   testPrefix,
-  useResource,
 } from './helpers';
 
 /** One command as MONITOR saw it: its name and who sent it (`lua` for a script's own calls). */
@@ -46,7 +45,8 @@ describeWithBackend('redis', 'laziness, counted by the server (INFO commandstats
   const TTI_SECONDS = 60;
 
   describe('middleware', () => {
-    const middleware = useResource(
+    const middleware = useStarted(
+      'the resource',
       () => altSession({ url: redis().url, secret: SECRET, session: { prefix, tti: TTI_SECONDS } }),
       (m) => m.close(),
     );

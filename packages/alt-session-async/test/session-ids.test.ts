@@ -1,26 +1,21 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, type RespReply, useRedis } from '@session-stores/test-servers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  type RespReply,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
 import { sign } from 'cookie-signature';
 import { altSession } from '../src';
-import {
-  cleanUp,
-  cookieHeader,
-  cookieId,
-  cookieSet,
-  raw,
-  SECRET,
-  setCookies,
-  stepApp,
-  testPrefix,
-  useResource,
-} from './helpers';
+import { cookieHeader, cookieId, cookieSet, raw, SECRET, setCookies, stepApp, testPrefix } from './helpers';
 
 const ID = /^[A-Za-z0-9_-]{32}$/;
 
 describeWithBackend('redis', 'session ids', () => {
   const redis = useRedis();
   const prefix = testPrefix('ids');
-  cleanUp(redis, prefix);
+  cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
   /** Every session key this run stored, without the prefix. */
   const storedIds = async (): Promise<string[]> => {
@@ -29,7 +24,8 @@ describeWithBackend('redis', 'session ids', () => {
   };
 
   describe('middleware', () => {
-    const middleware = useResource(
+    const middleware = useStarted(
+      'the resource',
       () => altSession({ url: redis().url, secret: SECRET, session: { prefix } }),
       (m) => m.close(),
     );

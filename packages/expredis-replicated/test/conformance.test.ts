@@ -1,17 +1,18 @@
 import { describe } from '@jest/globals';
 import { runStoreConformance } from '@session-stores/core/conformance';
-import { describeWithBackend, useRedisGroup } from '@session-stores/test-servers';
+import { describeWithBackend, useRedisGroup, useStarted } from '@session-stores/test-servers';
 import Redis from 'ioredis';
 import { createClient, type RedisClientType } from 'redis';
 import { ReplicatedStore } from '../src';
-import { rawInspect, readyStore, useValue } from './helpers';
+import { rawInspect, readyStore } from './helpers';
 
 describeWithBackend('redis', 'ReplicatedStore on three servers', () => {
   const servers = useRedisGroup(3);
 
   // Declared after the servers, so these clients close (afterAll order) before the servers stop.
   describe('one replica of each kind: a url config, a node-redis client, an ioredis client', () => {
-    const nodeRedis = useValue<RedisClientType>(
+    const nodeRedis = useStarted<RedisClientType>(
+      'the resource',
       async () => {
         const client: RedisClientType = createClient({ url: servers()[1]?.url });
         client.on('error', () => undefined);
@@ -22,7 +23,8 @@ describeWithBackend('redis', 'ReplicatedStore on three servers', () => {
         if (client.isOpen) await client.destroy();
       },
     );
-    const ioredis = useValue<Redis>(
+    const ioredis = useStarted<Redis>(
+      'the resource',
       async () => {
         const client = new Redis(servers()[2]?.url as string, { lazyConnect: true });
         client.on('error', () => undefined);

@@ -8,6 +8,7 @@ import {
   sleep,
   startDelayProxy,
   uniquePrefix,
+  useStarted,
 } from '@session-stores/test-servers';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import request from 'supertest';
@@ -21,7 +22,6 @@ import {
   type SessionRequest,
   urlsOf,
   useOwnServers,
-  useValue,
 } from './helpers';
 
 /** Scheduling slack on a busy 2-core machine; the bound under test is the commandTimeout. */
@@ -145,11 +145,13 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
   describe('one of three killed under HTTP load, then restarted empty', () => {
     const servers = useOwnServers(3);
     const prefix = uniquePrefix('kill-one');
-    const store = useValue(
+    const store = useStarted(
+      'the resource',
       () => readyStore({ clients: urlsOf(servers()), prefix, commandTimeout: 1000 }),
       (s) => s.close(),
     );
-    const app = useValue(
+    const app = useStarted(
+      'the resource',
       () => startApp(store()),
       (server) => new Promise<void>((resolve) => server.close(() => resolve())),
     );
@@ -290,7 +292,8 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
   describe('one server slowed by 50 ms each way', () => {
     const servers = useOwnServers(3);
     const prefix = uniquePrefix('slow');
-    const proxy = useValue(
+    const proxy = useStarted(
+      'the resource',
       () => startDelayProxy(servers()[2] as RedisServer, 50),
       (p) => p.stop(),
     );

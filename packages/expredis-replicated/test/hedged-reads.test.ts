@@ -6,11 +6,12 @@ import {
   sleep,
   startDelayProxy,
   uniquePrefix,
+  useStarted,
   waitUntil,
 } from '@session-stores/test-servers';
 import type { ReplicatedStore, ReplicatedStoreOptions } from '../src';
 import { tombstoneEnvelope } from '../src/envelope';
-import { countKeys, readyStore, session, text, urlsOf, useOwnServers, useValue } from './helpers';
+import { countKeys, readyStore, session, text, urlsOf, useOwnServers } from './helpers';
 
 /**
  * How many GET commands a server received from clients since its last CONFIG RESETSTAT.
@@ -83,7 +84,8 @@ describeWithBackend('redis', "ReplicatedStore: hedged reads (readPolicy 'first')
   describe('two fast servers and one 20 ms away', () => {
     const servers = useOwnServers(3);
     const prefix = uniquePrefix('hedge-miss');
-    const proxy = useValue(
+    const proxy = useStarted(
+      'the resource',
       () => startDelayProxy(servers()[2] as RedisServer, 20),
       (p) => p.stop(),
     );
@@ -149,7 +151,8 @@ describeWithBackend('redis', "ReplicatedStore: hedged reads (readPolicy 'first')
     const servers = useOwnServers(3);
     const prefix = uniquePrefix('hedge-slow');
     // Every server through a proxy, so that they all start equally fast.
-    const proxies = useValue(
+    const proxies = useStarted(
+      'the resource',
       () => Promise.all(servers().map((server) => startDelayProxy(server, 0))),
       async (all: DelayProxy[]) => {
         await Promise.all(all.map((p) => p.stop()));

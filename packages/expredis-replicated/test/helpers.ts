@@ -1,8 +1,6 @@
-import { afterAll, beforeAll } from '@jest/globals';
 import type { SessionData } from '@session-stores/core';
 import type { ConformanceInspect } from '@session-stores/core/conformance';
 import {
-  deleteByPrefix,
   type RedisServer,
   type RespReply,
   type Started,
@@ -138,35 +136,6 @@ export function rawInspect(servers: () => readonly RedisServer[]): ConformanceIn
       const found = await onAll('EXISTS', key);
       return found.every((count) => Number(count) === 1);
     },
-  };
-}
-
-/** Deletes this file's keys after the block (matters on shared REDIS_REPLICA_URLS servers). */
-export function cleanUpPrefix(servers: () => readonly RedisServer[], prefix: string): void {
-  afterAll(async () => {
-    let running: readonly RedisServer[];
-    try {
-      running = servers();
-    } catch {
-      return;
-    }
-    await Promise.all(running.map((server) => deleteByPrefix(server, prefix).catch(() => 0)));
-  });
-}
-
-/** A value for the block's tests, made in `beforeAll` and released in `afterAll`. */
-export function useValue<T>(open: () => Promise<T>, close: (value: T) => Promise<void>): () => T {
-  let value: T | undefined;
-  beforeAll(async () => {
-    value = await open();
-  });
-  afterAll(async () => {
-    if (value !== undefined) await close(value);
-    value = undefined;
-  });
-  return () => {
-    if (value === undefined) throw new Error('only available inside tests');
-    return value;
   };
 }
 

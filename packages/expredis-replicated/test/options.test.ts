@@ -1,10 +1,15 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { ErrorCode, type SessionData } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedisGroup } from '@session-stores/test-servers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  uniquePrefix,
+  useRedisGroup,
+} from '@session-stores/test-servers';
 import { createClient, type RedisClientType } from 'redis';
 import { ReplicatedStore, type ReplicatedStoreOptions } from '../src';
 import { readHeader } from '../src/envelope';
-import { cleanUpPrefix, readyStore, session, text, urlsOf } from './helpers';
+import { readyStore, session, text, urlsOf } from './helpers';
 
 /** Valid servers for the validation cases: nothing connects, the constructor throws first. */
 const nowhere = [
@@ -90,7 +95,7 @@ describe('ReplicatedStore options', () => {
 describeWithBackend('redis', 'ReplicatedStore options on three servers', () => {
   const servers = useRedisGroup(3);
   const prefix = uniquePrefix('options');
-  cleanUpPrefix(servers, prefix);
+  cleanUpPrefix(servers, prefix, { tolerateDown: true });
   let count = 0;
   const sid = () => `s${++count}`;
 

@@ -1,7 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { ErrorCode, type SessionData } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
-import { cleanUpPrefix, closeNodeRedis, openNodeRedis, readyStore, useClient } from './helpers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  uniquePrefix,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
+import { closeNodeRedis, openNodeRedis, readyStore } from './helpers';
 
 const session = (data: Record<string, unknown> = {}): SessionData =>
   ({
@@ -15,7 +21,7 @@ describeWithBackend('redis', 'RedisStore with bad data and hostile prefixes', ()
   cleanUpPrefix(redis, base);
 
   describe('clients', () => {
-    const client = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
+    const client = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
     const open = (prefix: string, onCorrupt?: 'error' | 'miss') =>
       readyStore({ client: client(), prefix, onCorrupt });
 

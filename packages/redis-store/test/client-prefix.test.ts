@@ -1,7 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SessionData } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
-import { cleanUpPrefix, closeIoRedis, openIoRedis, readyStore, useClient } from './helpers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  uniquePrefix,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
+import { closeIoRedis, openIoRedis, readyStore } from './helpers';
 
 const session = (n: number): SessionData =>
   ({ cookie: { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000), path: '/' }, n }) as never;
@@ -13,7 +19,11 @@ describeWithBackend('redis', 'RedisStore with an ioredis client that has a keyPr
   cleanUpPrefix(redis, base);
 
   describe('clients', () => {
-    const prefixed = useClient(() => openIoRedis(redis().url, { keyPrefix: `${base}app:` }), closeIoRedis);
+    const prefixed = useStarted(
+      'the client',
+      () => openIoRedis(redis().url, { keyPrefix: `${base}app:` }),
+      closeIoRedis,
+    );
 
     test('stores under keyPrefix + prefix, and all/ids/length/clear find exactly those keys', async () => {
       const store = await readyStore({ client: prefixed(), prefix: 'sess:' });

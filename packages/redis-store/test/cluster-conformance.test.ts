@@ -1,6 +1,6 @@
 import { describe } from '@jest/globals';
 import { runStoreConformance } from '@session-stores/core/conformance';
-import { describeWithBackend, useRedisCluster } from '@session-stores/test-servers';
+import { describeWithBackend, useRedisCluster, useStarted } from '@session-stores/test-servers';
 import { RedisStore } from '../src';
 import {
   closeIoRedis,
@@ -9,7 +9,6 @@ import {
   openNodeRedisCluster,
   rawInspect,
   readyStore,
-  useClient,
 } from './helpers';
 
 // A file of its own so that jest runs it in parallel with the single-server conformance.
@@ -18,14 +17,14 @@ describeWithBackend('redis-cluster', 'RedisStore on a three-master cluster', () 
 
   describe('clients', () => {
     // The kit's hooks go through a separate cluster-aware client, routed by key.
-    const raw = useClient(() => openIoRedisCluster(cluster().nodes), closeIoRedis);
+    const raw = useStarted('the client', () => openIoRedisCluster(cluster().nodes), closeIoRedis);
     const inspect = rawInspect(
       () =>
         (...args) =>
           raw().call(args[0] as string, ...args.slice(1)),
     );
-    const nodeRedis = useClient(() => openNodeRedisCluster(cluster().urls), closeNodeRedis);
-    const ioredis = useClient(() => openIoRedisCluster(cluster().nodes), closeIoRedis);
+    const nodeRedis = useStarted('the client', () => openNodeRedisCluster(cluster().urls), closeNodeRedis);
+    const ioredis = useStarted('the client', () => openIoRedisCluster(cluster().nodes), closeIoRedis);
 
     runStoreConformance<RedisStore>({
       name: 'RedisStore (node-redis cluster)',

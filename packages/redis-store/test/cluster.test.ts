@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SessionData } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedisCluster, waitUntil } from '@session-stores/test-servers';
+import {
+  describeWithBackend,
+  uniquePrefix,
+  useRedisCluster,
+  useStarted,
+  waitUntil,
+} from '@session-stores/test-servers';
 import { groupBySlot, hashSlot } from '../src/hash-slot';
 import {
   closeIoRedis,
@@ -8,7 +14,6 @@ import {
   openIoRedisCluster,
   openNodeRedisCluster,
   readyStore,
-  useClient,
 } from './helpers';
 
 const session = (n: number): SessionData =>
@@ -53,10 +58,11 @@ describeWithBackend('redis-cluster', 'RedisStore on a cluster', () => {
   });
 
   describe('clients', () => {
-    const nodeRedis = useClient(() => openNodeRedisCluster(cluster().urls), closeNodeRedis);
-    const ioredis = useClient(() => openIoRedisCluster(cluster().nodes), closeIoRedis);
+    const nodeRedis = useStarted('the client', () => openNodeRedisCluster(cluster().urls), closeNodeRedis);
+    const ioredis = useStarted('the client', () => openIoRedisCluster(cluster().nodes), closeIoRedis);
     // ioredis adds keyPrefix to every key itself (not to SCAN patterns): the store must account for it.
-    const prefixed = useClient(
+    const prefixed = useStarted(
+      'the client',
       () => openIoRedisCluster(cluster().nodes, { keyPrefix: 'app:' }),
       closeIoRedis,
     );
@@ -111,8 +117,8 @@ describeWithBackend('redis-cluster', 'RedisStore on a cluster that loses a maste
   const cluster = useRedisCluster();
 
   describe('clients', () => {
-    const nodeRedis = useClient(() => openNodeRedisCluster(cluster().urls), closeNodeRedis);
-    const ioredis = useClient(() => openIoRedisCluster(cluster().nodes), closeIoRedis);
+    const nodeRedis = useStarted('the client', () => openNodeRedisCluster(cluster().urls), closeNodeRedis);
+    const ioredis = useStarted('the client', () => openIoRedisCluster(cluster().nodes), closeIoRedis);
     const ownServers = process.env.REDIS_CLUSTER_URLS ? test.skip : test;
 
     ownServers(

@@ -1,16 +1,8 @@
 import { describe } from '@jest/globals';
 import { runStoreConformance } from '@session-stores/core/conformance';
-import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import { RedisStore } from '../src';
-import {
-  closeIoRedis,
-  closeNodeRedis,
-  openIoRedis,
-  openNodeRedis,
-  rawInspect,
-  readyStore,
-  useClient,
-} from './helpers';
+import { closeIoRedis, closeNodeRedis, openIoRedis, openNodeRedis, rawInspect, readyStore } from './helpers';
 
 describeWithBackend('redis', 'RedisStore on one server', () => {
   const redis = useRedis();
@@ -21,8 +13,8 @@ describeWithBackend('redis', 'RedisStore on one server', () => {
   );
 
   describe('clients', () => {
-    const nodeRedis = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
-    const ioredis = useClient(() => openIoRedis(redis().url), closeIoRedis);
+    const nodeRedis = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
+    const ioredis = useStarted('the client', () => openIoRedis(redis().url), closeIoRedis);
 
     runStoreConformance<RedisStore>({
       name: 'RedisStore (node-redis client)',

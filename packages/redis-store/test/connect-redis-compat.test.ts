@@ -1,11 +1,17 @@
 import { describe, expect, test } from '@jest/globals';
 import type { SessionData } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  uniquePrefix,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import express, { type Express } from 'express';
 import session, { type Store } from 'express-session';
 import request from 'supertest';
-import { cleanUpPrefix, closeNodeRedis, openNodeRedis, readyStore, useClient } from './helpers';
+import { closeNodeRedis, openNodeRedis, readyStore } from './helpers';
 
 const makeSession = (data: Record<string, unknown>, maxAgeMs = 60_000): SessionData =>
   ({
@@ -41,7 +47,7 @@ describeWithBackend('redis', 'RedisStore and connect-redis 10 share their data',
   cleanUpPrefix(redis, base);
 
   describe('clients', () => {
-    const client = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
+    const client = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
     let counter = 0;
     /** Both stores on one client and one prefix, as after an upgrade. */
     const pair = async () => {

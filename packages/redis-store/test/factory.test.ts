@@ -2,17 +2,19 @@ import { join, resolve } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { SessionStore } from '@session-stores/core';
 import {
+  cleanUpPrefix,
   describeWithBackend,
   testBuiltStoreEntryPoints,
   uniquePrefix,
   useBuiltPackage,
   useRedis,
+  useStarted,
 } from '@session-stores/test-servers';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import redisStoreFactory, { RedisStore } from '../src';
-import { cleanUpPrefix, closeNodeRedis, openNodeRedis, useClient } from './helpers';
+import { closeNodeRedis, openNodeRedis } from './helpers';
 
 const packageDir = resolve(__dirname, '..');
 
@@ -37,7 +39,7 @@ describeWithBackend('redis', 'RedisStore as the app uses it', () => {
   cleanUpPrefix(redis, prefix);
 
   describe('clients', () => {
-    const client = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
+    const client = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
 
     test('require(pkg)(session) and new RedisStore(...) both serve an express-session app', async () => {
       const Classic = redisStoreFactory(session);

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { ErrorCode } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
+import { describeWithBackend, uniquePrefix, useRedis, useStarted } from '@session-stores/test-servers';
 import { createClient } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
-import { closeIoRedis, closeNodeRedis, openIoRedis, openNodeRedis, readyStore, useClient } from './helpers';
+import { closeIoRedis, closeNodeRedis, openIoRedis, openNodeRedis, readyStore } from './helpers';
 
 const COMMAND_TIMEOUT_MS = 500;
 /** Scheduling slack on a busy 2-core machine; the bound under test is COMMAND_TIMEOUT_MS. */
@@ -32,8 +32,8 @@ describeWithBackend('redis', 'RedisStore when the server dies and comes back', (
   const redis = useRedis({ ownProcess: true });
 
   describe('clients', () => {
-    const nodeRedis = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
-    const ioredis = useClient(() => openIoRedis(redis().url), closeIoRedis);
+    const nodeRedis = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
+    const ioredis = useStarted('the client', () => openIoRedis(redis().url), closeIoRedis);
     const stores: RedisStore[] = [];
     afterEach(async () => {
       await Promise.all(stores.splice(0).map((store) => store.close()));

@@ -1,6 +1,4 @@
-import { afterAll, beforeAll } from '@jest/globals';
 import type { ConformanceInspect } from '@session-stores/core/conformance';
-import { deleteByPrefix, type RespCommander } from '@session-stores/test-servers';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
@@ -39,26 +37,6 @@ export function rawInspect(raw: () => RawCommand): ConformanceInspect<RedisStore
       await raw()('SET', key, '{}', 'PX', FOREIGN_TTL_MS);
     },
     foreignExists: async (_store, key) => Number(await raw()('EXISTS', key)) === 1,
-  };
-}
-
-/**
- * A connected client for the enclosing describe block, closed in its `afterAll`.
- * Call it in a describe block nested inside the one that starts the server: jest runs
- * `afterAll` hooks in declaration order, and the client must close before the server stops.
- */
-export function useClient<C>(open: () => Promise<C>, close: (client: C) => Promise<void>): () => C {
-  let client: C | undefined;
-  beforeAll(async () => {
-    client = await open();
-  });
-  afterAll(async () => {
-    if (client !== undefined) await close(client);
-    client = undefined;
-  });
-  return () => {
-    if (client === undefined) throw new Error('the client is only available inside tests');
-    return client;
   };
 }
 
@@ -105,21 +83,4 @@ export async function openIoRedisCluster(
   cluster.on('error', () => undefined);
   await cluster.connect();
   return cluster;
-}
-
-/**
- * Deletes the run's keys after the block, which matters on a shared `REDIS_URL` server.
- * jest runs `afterAll` hooks in declaration order, so a server started by the tests may
- * already be stopped (and its keys gone with it): then there is nothing to do.
- */
-export function cleanUpPrefix(server: () => RespCommander, prefix: string): void {
-  afterAll(async () => {
-    let running: RespCommander;
-    try {
-      running = server();
-    } catch {
-      return;
-    }
-    await deleteByPrefix(running, prefix);
-  });
 }

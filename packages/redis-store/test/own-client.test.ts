@@ -3,10 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, jest, test } from '@jest/globals';
 import { ErrorCode, type SessionData } from '@session-stores/core';
-import { describeWithBackend, respCommand, uniquePrefix, useRedis } from '@session-stores/test-servers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  respCommand,
+  uniquePrefix,
+  useRedis,
+} from '@session-stores/test-servers';
 import { RedisStore, type RedisStoreOptions } from '../src';
 import { connectionTarget } from '../src/own-client';
-import { cleanUpPrefix } from './helpers';
 
 const session = (data: Record<string, unknown> = {}): SessionData =>
   ({

@@ -1,10 +1,16 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import type { Serializer, SessionData } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis } from '@session-stores/test-servers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  uniquePrefix,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
 import type { RedisClientType } from 'redis';
 import type { RedisStore, RedisStoreOptions } from '../src';
 import { COMPARE_AND_SET_SCRIPT, sha1Hex, TOUCH_JSON_SCRIPT } from '../src/touch-script';
-import { cleanUpPrefix, closeNodeRedis, openNodeRedis, readyStore, useClient } from './helpers';
+import { closeNodeRedis, openNodeRedis, readyStore } from './helpers';
 
 const COOKIE = { originalMaxAge: 600_000, expires: '2030-01-01T00:00:00.000Z', httpOnly: true, path: '/' };
 const C = JSON.stringify(COOKIE);
@@ -115,7 +121,7 @@ describeWithBackend('redis', 'RedisStore touch', () => {
   });
 
   describe('through the store', () => {
-    const client = useClient(() => openNodeRedis(redis().url), closeNodeRedis);
+    const client = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
     const stores: RedisStore[] = [];
     afterAll(async () => {
       await Promise.all(stores.map((store) => store.close()));

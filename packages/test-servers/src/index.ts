@@ -15,6 +15,8 @@ export { findExecutable } from './find-executable';
 export { freePort } from './free-port';
 export { missingBinaryMessage } from './install-hints';
 export {
+  type CleanUpOptions,
+  cleanUpPrefix,
   describeWithBackend,
   type Started,
   useCouchServer,

@@ -1,5 +1,6 @@
 import { availability, type Backend, isRequired } from './availability';
 import { type CouchServer, type StartCouchServerOptions, startCouchServer } from './couch-server';
+import { deleteByPrefix, type RespCommander } from './delete-by-prefix';
 import { oneLineError } from './install-hints';
 import { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from './redis-cluster';
 import {
@@ -62,7 +63,7 @@ export type Started<T> = () => T;
  */
 export function useStarted<T>(
   label: string,
-  start: () => Promise<T>,
+  start: () => Promise<T> | T,
   stop: (value: T) => Promise<void>,
 ): Started<T> {
   const { beforeAll, afterAll } = jestGlobals();
@@ -132,4 +133,42 @@ export function useCouchServer(options?: StartCouchServerOptions): Started<Couch
     () => startCouchServer(options),
     (server) => server.stop(),
   );
+}
+
+/** Options of {@link cleanUpPrefix}. */
+export interface CleanUpOptions {
+  /**
+   * Ignore a server that cannot be cleaned (for blocks whose tests kill or stall servers:
+   * a killed server's keys are gone with it). By default such a failure fails the block.
+   */
+  readonly tolerateDown?: boolean;
+}
+
+/**
+ * Deletes the keys under `prefix` after the block's tests, on one server or several (it
+ * matters on servers from REDIS_URL and the like, shared with others). jest runs `afterAll`
+ * hooks in declaration order, so servers started for the block may already be stopped, and
+ * their keys gone with them: then there is nothing to do.
+ */
+export function cleanUpPrefix(
+  servers: () => RespCommander | readonly RespCommander[],
+  prefix: string,
+  options: CleanUpOptions = {},
+): void {
+  const { afterAll } = jestGlobals();
+  afterAll(async () => {
+    let running: RespCommander | readonly RespCommander[];
+    try {
+      running = servers();
+    } catch {
+      return;
+    }
+    const list: readonly RespCommander[] = Array.isArray(running) ? running : [running as RespCommander];
+    await Promise.all(
+      list.map((server) => {
+        const deleting = deleteByPrefix(server, prefix);
+        return options.tolerateDown ? deleting.catch(() => 0) : deleting;
+      }),
+    );
+  }, STOP_TIMEOUT_MS);
 }
