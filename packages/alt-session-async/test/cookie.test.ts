@@ -1,10 +1,19 @@
 import { describe, expect, test } from '@jest/globals';
-import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
+import { cleanUpPrefix, describeWithBackend, useRedis } from '@session-stores/test-servers';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import request from 'supertest';
-import { type AltSessionOptions, altSession, ErrorCode } from '../src';
-import { cookieHeader, cookieId, cookieSet, SECRET, setCookies, stepApp, testPrefix } from './helpers';
+import { ErrorCode } from '../src';
+import {
+  cookieHeader,
+  cookieId,
+  cookieSet,
+  SECRET,
+  setCookies,
+  stepApp,
+  testPrefix,
+  useMiddlewares,
+} from './helpers';
 
 /** express-session, without its types (not a dependency of this package's type check). */
 const session = require('express-session') as (options: object) => express.RequestHandler;
@@ -14,25 +23,7 @@ describeWithBackend('redis', 'the session cookie', () => {
   const prefix = testPrefix('cookie');
   cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
-  /** Middlewares made by a test, closed after the block. */
-  const opened: Array<{ close(): Promise<void> }> = [];
-  useStarted(
-    'the resource',
-    () => undefined,
-    async () => {
-      await Promise.all(opened.splice(0).map((m) => m.close()));
-    },
-  );
-  const middleware = (options: Partial<AltSessionOptions> = {}) => {
-    const created = altSession({
-      url: redis().url,
-      secret: SECRET,
-      ...options,
-      session: { prefix, ...options.session },
-    });
-    opened.push(created);
-    return created;
-  };
+  const middleware = useMiddlewares(prefix, () => ({ url: redis().url }));
 
   /** Stores something in a new session and returns its id. */
   const newSession = async (app = stepApp(middleware())) =>

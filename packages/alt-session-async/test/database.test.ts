@@ -1,26 +1,18 @@
 import { expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
-import { type AltSessionOptions, altSession } from '../src';
-import { raw, SECRET, stepApp, testPrefix } from './helpers';
+import { describeWithBackend, useRedis } from '@session-stores/test-servers';
+import type { AltSessionOptions } from '../src';
+import { raw, stepApp, testPrefix, useMiddlewares } from './helpers';
 
 describeWithBackend('redis', 'the database index', () => {
   // Our own server: the tests write to databases 0, 1 and 2 (a shared server's other databases are not ours).
   const redis = useRedis({ ownProcess: true });
   const prefix = testPrefix('db');
 
-  const opened: Array<{ close(): Promise<void> }> = [];
-  useStarted(
-    'the resource',
-    () => undefined,
-    async () => {
-      await Promise.all(opened.splice(0).map((m) => m.close()));
-    },
-  );
+  const middlewareWith = useMiddlewares(prefix);
 
   /** Stores a session through a middleware made with `options`; returns its key. */
   const storeWith = async (options: Partial<AltSessionOptions>): Promise<string> => {
-    const middleware = altSession({ secret: SECRET, ...options, session: { prefix, ...options.session } });
-    opened.push(middleware);
+    const middleware = middlewareWith(options);
     const { value: id } = await stepApp(middleware).step(async (s) => {
       await s.set('where', 'here');
       return s.id;

@@ -1,31 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
-import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
-import { type AltSessionOptions, altSession, createTestSession } from '../src';
-import { cookieHeader, raw, SECRET, sleep, stepApp, testPrefix } from './helpers';
+import { cleanUpPrefix, describeWithBackend, useRedis } from '@session-stores/test-servers';
+import { type AltSessionOptions, createTestSession } from '../src';
+import { cookieHeader, raw, sleep, stepApp, testPrefix, useMiddlewares } from './helpers';
 
 describeWithBackend('redis', 'expiry on the real clock', () => {
   const redis = useRedis();
   const prefix = testPrefix('expiry');
   cleanUpPrefix(redis, prefix, { tolerateDown: true });
 
-  const opened: Array<{ close(): Promise<void> }> = [];
-  useStarted(
-    'the resource',
-    () => undefined,
-    async () => {
-      await Promise.all(opened.splice(0).map((m) => m.close()));
-    },
-  );
-  const app = (options: Partial<AltSessionOptions>) => {
-    const middleware = altSession({
-      url: redis().url,
-      secret: SECRET,
-      ...options,
-      session: { prefix, ...options.session },
-    });
-    opened.push(middleware);
-    return stepApp(middleware);
-  };
+  const middleware = useMiddlewares(prefix, () => ({ url: redis().url }));
+  const app = (options: Partial<AltSessionOptions>) => stepApp(middleware(options));
   const pttl = async (id: string) => Number(await raw(redis())('PTTL', `${prefix}:${id}`));
   const store = async (target: ReturnType<typeof app>) =>
     (

@@ -1,16 +1,16 @@
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { describeWithBackend, useRedis, useStarted, waitUntil } from '@session-stores/test-servers';
 import type { RedisClientType } from 'redis';
-import { type AltSessionMiddleware, altSession, ErrorCode, type RedisClientLike } from '../src';
+import { ErrorCode, type RedisClientLike } from '../src';
 import {
   closeNodeRedis,
   cookieHeader,
   openIoRedis,
   openNodeRedis,
-  SECRET,
   type StepApp,
   stepApp,
   testPrefix,
+  useMiddlewares,
 } from './helpers';
 
 const COMMAND_TIMEOUT_MS = 500;
@@ -40,10 +40,7 @@ describeWithBackend('redis', 'when Redis dies and comes back', () => {
       () => openIoRedis(redis().url),
       async (client) => client.disconnect(),
     );
-    const opened: AltSessionMiddleware[] = [];
-    afterAll(async () => {
-      await Promise.all(opened.splice(0).map((m) => m.close()));
-    });
+    const middlewareWith = useMiddlewares(prefix);
 
     const variants: Array<[string, () => object]> = [
       ['its own client', () => ({ url: redis().url })],
@@ -53,13 +50,7 @@ describeWithBackend('redis', 'when Redis dies and comes back', () => {
 
     for (const [label, connection] of variants) {
       test(`with ${label}: calls fail with ERR_BACKEND_UNAVAILABLE within commandTimeout, then work again`, async () => {
-        const middleware = altSession({
-          ...connection(),
-          secret: SECRET,
-          commandTimeout: COMMAND_TIMEOUT_MS,
-          session: { prefix },
-        });
-        opened.push(middleware);
+        const middleware = middlewareWith({ ...connection(), commandTimeout: COMMAND_TIMEOUT_MS });
         const app: StepApp = stepApp(middleware);
         const { value: id } = await app.step(async (s) => {
           await s.set('before', 1);

@@ -1,12 +1,53 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseInfo, type RedisServer, respCommand, uniquePrefix } from '@session-stores/test-servers';
+import {
+  parseInfo,
+  type RedisServer,
+  respCommand,
+  uniquePrefix,
+  useStarted,
+} from '@session-stores/test-servers';
 import { parseSetCookie, type SetCookie } from 'cookie';
 import { sign } from 'cookie-signature';
 import express, { type Express } from 'express';
 import Redis from 'ioredis';
 import { createClient, type RedisClientType } from 'redis';
 import request, { type Response } from 'supertest';
-import type { AltSessionHandler, AsyncSession } from '../src';
+import {
+  type AltSessionHandler,
+  type AltSessionMiddleware,
+  type AltSessionOptions,
+  type AsyncSession,
+  altSession,
+} from '../src';
+
+/**
+ * Makes middlewares for the block's tests, all closed after the block: `altSession` with
+ * the test SECRET, `base()` (e.g. the server's url), the test's own options, and the
+ * block's key `prefix` unless the test names another.
+ */
+export function useMiddlewares(
+  prefix: string,
+  base: () => Partial<AltSessionOptions> = () => ({}),
+): (options?: Partial<AltSessionOptions>) => AltSessionMiddleware {
+  const opened: AltSessionMiddleware[] = [];
+  useStarted(
+    'the middlewares',
+    () => undefined,
+    async () => {
+      await Promise.all(opened.splice(0).map((m) => m.close()));
+    },
+  );
+  return (options = {}) => {
+    const middleware = altSession({
+      secret: SECRET,
+      ...base(),
+      ...options,
+      session: { prefix, ...options.session },
+    });
+    opened.push(middleware);
+    return middleware;
+  };
+}
 
 /** A supertest agent: a client with a cookie jar. */
 export type TestAgent = ReturnType<typeof request.agent>;
