@@ -68,6 +68,36 @@ function httpFigure(
   return results.find((r) => r.subject === name && r.status === 'ok')?.scenarios[scenario]?.perSecond;
 }
 
+/**
+ * The "vs anchor" cell of subject `name`: its ratio to its anchor when the anchor ran
+ * (`n/a` when it ran without this figure), 'anchor' for an anchor, else ''.
+ */
+function vsAnchor(
+  name: string,
+  perSecond: number,
+  anchors: ReadonlySet<string>,
+  anchorRan: (anchor: string) => boolean,
+  anchorRate: (anchor: string) => number | undefined,
+): string {
+  const anchor = subjectNamed(name)?.anchor;
+  if (anchor !== undefined && anchorRan(anchor)) return ratioText(perSecond, anchorRate(anchor), anchor);
+  return anchors.has(name) ? 'anchor' : '';
+}
+
+/** The cells every figure table starts with: subject, rate, the rounds' range, p50, p99. */
+function figureCells(
+  label: string,
+  figure: { perSecond: number; roundRates?: readonly number[] | undefined; p50Ms: number; p99Ms: number },
+): string[] {
+  return [
+    label,
+    formatRate(figure.perSecond),
+    rangeText(figure.roundRates),
+    formatMs(figure.p50Ms),
+    formatMs(figure.p99Ms),
+  ];
+}
+
 /** One table per store-level operation: rate, latency, ratio to the anchor, share of the raw client. */
 function storeTables(results: BenchResults): string[] {
   const names = results.store.map((r) => r.subject);
@@ -79,31 +109,21 @@ function storeTables(results: BenchResults): string[] {
       const figure = result.ops[op];
       if (result.status !== 'ok' || !figure) continue;
       const subject = subjectNamed(result.subject);
-      const anchorRan = subject?.anchor !== undefined && names.includes(subject.anchor);
-      const vs =
-        anchorRan && subject?.anchor
-          ? ratioText(
-              figure.perSecond,
-              storeFigure(results.store, subject.anchor, op)?.perSecond,
-              subject.anchor,
-            )
-          : anchors.has(result.subject)
-            ? 'anchor'
-            : subject?.kind === 'raw'
-              ? 'raw ceiling'
-              : '';
+      const vs = vsAnchor(
+        result.subject,
+        figure.perSecond,
+        anchors,
+        (anchor) => names.includes(anchor),
+        (anchor) => storeFigure(results.store, anchor, op)?.perSecond,
+      );
       const raw = subject?.raw ? storeFigure(results.store, subject.raw, op) : undefined;
       const ofRaw =
         subject?.raw && raw
           ? `${Math.round((figure.perSecond / raw.perSecond) * 100)}% ${labelOf(subject.raw)}`
           : '';
       rows.push([
-        result.label,
-        formatRate(figure.perSecond),
-        rangeText(figure.roundRates),
-        formatMs(figure.p50Ms),
-        formatMs(figure.p99Ms),
-        vs,
+        ...figureCells(result.label, figure),
+        vs || (subject?.kind === 'raw' ? 'raw ceiling' : ''),
         ofRaw,
       ]);
     }
@@ -177,23 +197,14 @@ function httpTables(results: BenchResults): string[] {
     for (const result of results.http) {
       const figure = result.scenarios[scenario];
       if (result.status !== 'ok' || !figure) continue;
-      const subject = subjectNamed(result.subject);
-      const anchorRan =
-        subject?.anchor !== undefined && results.http.some((r) => r.subject === subject.anchor);
-      const vs =
-        anchorRan && subject?.anchor
-          ? ratioText(figure.perSecond, httpFigure(results.http, subject.anchor, scenario), subject.anchor)
-          : anchors.has(result.subject)
-            ? 'anchor'
-            : '';
-      rows.push([
-        result.label,
-        formatRate(figure.perSecond),
-        rangeText(figure.roundRates),
-        formatMs(figure.p50Ms),
-        formatMs(figure.p99Ms),
-        vs,
-      ]);
+      const vs = vsAnchor(
+        result.subject,
+        figure.perSecond,
+        anchors,
+        (anchor) => results.http.some((r) => r.subject === anchor),
+        (anchor) => httpFigure(results.http, anchor, scenario),
+      );
+      rows.push([...figureCells(result.label, figure), vs]);
     }
     if (rows.length === 0) continue;
     const what =
