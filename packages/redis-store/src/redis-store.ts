@@ -216,18 +216,6 @@ export class RedisStore extends SessionStore {
     }
   }
 
-  /** Counts distinct keys as SCAN returns them (it may repeat some), without cutting ids out of them. */
-  protected override async countSessions(): Promise<number> {
-    const fullPrefix = this.connection.clientPrefix + this.prefix;
-    const masters = await this.send('', () => this.connection.masters());
-    const bounded = <T>(send: () => Promise<T>): Promise<T> => this.gate.run(send);
-    const seen = new Set<string>();
-    for await (const keys of scanKeys(masters, `${escapeGlob(fullPrefix)}*`, this.scanCount, bounded)) {
-      for (const key of keys) if (key.startsWith(fullPrefix)) seen.add(key);
-    }
-    return seen.size;
-  }
-
   /** MGET per batch; in a cluster, one MGET per hash slot so no command crosses slots. */
   protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
     const keys = sids.map((sid) => this.key(sid));
