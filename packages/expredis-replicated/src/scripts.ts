@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { luaScript as script } from '@session-stores/redis-store/connection';
 import { LUA_HEADER_PATTERN } from './envelope';
 
@@ -158,8 +157,3 @@ if redis.sha1hex(current) ~= ARGV[1] then return ${ScriptReply.Changed} end
 set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
 return ${ScriptReply.Done}
 `);
-
-/** SHA1 (hex) of text as Redis sees it (its UTF-8 bytes), to compare with `redis.sha1hex`. */
-export function sha1Hex(text: string): string {
-  return createHash('sha1').update(text, 'utf8').digest('hex');
-}

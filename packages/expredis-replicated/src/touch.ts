@@ -1,7 +1,7 @@
 import { CorruptSessionError, type SessionData } from '@session-stores/core';
-import { isWrongType, replyNumber, replyText } from '@session-stores/redis-store/connection';
+import { isWrongType, replyNumber, replyText, sha1Hex } from '@session-stores/redis-store/connection';
 import type { Replica } from './replica';
-import { COMPARE_AND_SET, ScriptReply, sha1Hex, TOUCH_JSON } from './scripts';
+import { COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
 import type { SessionCodec } from './session-codec';
 
 /** How often a rewrite retries when the session changed between its read and its write. */

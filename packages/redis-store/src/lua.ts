@@ -7,9 +7,14 @@ export interface LuaScript {
   readonly sha: string;
 }
 
+/** SHA1 (hex) of text as Redis sees it (its UTF-8 bytes), as EVALSHA and `redis.sha1hex` compute it. */
+export function sha1Hex(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('hex');
+}
+
 /** Wraps Lua source with its SHA1 (the name EVALSHA knows it by). */
 export function luaScript(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
+  return { source, sha: sha1Hex(source) };
 }
 
 /**

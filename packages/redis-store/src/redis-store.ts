@@ -19,12 +19,12 @@ import type { RedisClientLike } from './client-types';
 import { CommandGate } from './command-gate';
 import { classifyRedisError, isConfigError, isUnavailable as isUnreachable, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
-import { runScript } from './lua';
+import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
 import { createOwnClient } from './own-client';
 import { replyNumber, replyText } from './reply';
 import { scanKeys } from './scan';
-import { COMPARE_AND_SET_SCRIPT, ScriptResult, sha1Hex, TOUCH_JSON_SCRIPT } from './touch-script';
+import { COMPARE_AND_SET_SCRIPT, ScriptResult, TOUCH_JSON_SCRIPT } from './touch-script';
 
 /** Most keys per MGET or DEL on a single server, to keep each reply and each blocking call small. */
 const MAX_KEYS_PER_COMMAND = 1000;

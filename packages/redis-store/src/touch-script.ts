@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { luaScript as script } from './lua';
 
 /**
@@ -168,8 +167,3 @@ return 1
 
 /** Outcomes of {@link TOUCH_JSON_SCRIPT} and {@link COMPARE_AND_SET_SCRIPT}. */
 export const ScriptResult = { Missing: 0, Updated: 1, NotAnObject: -1, Changed: -2 } as const;
-
-/** SHA1 (hex) of text as Redis sees it (its UTF-8 bytes), to compare with `redis.sha1hex`. */
-export function sha1Hex(text: string): string {
-  return createHash('sha1').update(text, 'utf8').digest('hex');
-}

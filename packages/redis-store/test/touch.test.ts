@@ -9,7 +9,8 @@ import {
 } from '@session-stores/test-servers';
 import type { RedisClientType } from 'redis';
 import type { RedisStore, RedisStoreOptions } from '../src';
-import { COMPARE_AND_SET_SCRIPT, sha1Hex, TOUCH_JSON_SCRIPT } from '../src/touch-script';
+import { sha1Hex } from '../src/lua';
+import { COMPARE_AND_SET_SCRIPT, TOUCH_JSON_SCRIPT } from '../src/touch-script';
 import { closeNodeRedis, openNodeRedis, readyStore } from './helpers';
 
 const COOKIE = { originalMaxAge: 600_000, expires: '2030-01-01T00:00:00.000Z', httpOnly: true, path: '/' };
