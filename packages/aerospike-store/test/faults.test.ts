@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { ErrorCode } from '@session-stores/core';
+import { timedFailure } from '@session-stores/test-servers';
 import * as Aerospike from 'aerospike';
 import express from 'express';
 import session from 'express-session';
@@ -44,17 +45,6 @@ function eventsOf(store: AerospikeStore): string[] {
   return events;
 }
 
-/** The error code and how long the operation took to fail. */
-async function failure(operation: Promise<unknown>): Promise<{ code: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    await operation;
-  } catch (err) {
-    return { code: (err as { code?: unknown }).code, ms: Date.now() - started };
-  }
-  throw new Error('expected the operation to fail during the outage');
-}
-
 const cookie = () => ({
   originalMaxAge: 60_000,
   expires: new Date(Date.now() + 60_000),
@@ -77,7 +67,7 @@ describe('server stopped mid-run', () => {
       () => store.destroy('other'),
       () => store.length(),
     ]) {
-      const { code, ms } = await failure(operation());
+      const { code, ms } = await timedFailure(operation);
       expect({ code, fast: ms < 1500 }).toEqual({ code: ErrorCode.BackendUnavailable, fast: true });
     }
     expect(await waitFor(() => events.includes('disconnect'), 2000)).toBe(true);
@@ -103,7 +93,7 @@ describe('server stopped mid-run', () => {
 
     await outage.pause();
     expect(await waitFor(() => events.includes('disconnect'), 5000)).toBe(true);
-    const { code, ms } = await failure(store.get('x'));
+    const { code, ms } = await timedFailure(() => store.get('x'));
     expect({ code, fast: ms < 1500 }).toEqual({ code: ErrorCode.BackendUnavailable, fast: true });
 
     await outage.resume();
@@ -119,7 +109,7 @@ describe('server stopped mid-run', () => {
     await outage.pause();
     const store = ownStore('late:');
     const events = eventsOf(store);
-    const { code, ms } = await failure(store.get('x'));
+    const { code, ms } = await timedFailure(() => store.get('x'));
     expect({ code, fast: ms < 1500 }).toEqual({ code: ErrorCode.BackendUnavailable, fast: true });
     await expect(store.ready(500)).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
 

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeWithBackend, useRedis, useStarted, waitUntil } from '@session-stores/test-servers';
+import {
+  describeWithBackend,
+  timedFailure,
+  useRedis,
+  useStarted,
+  waitUntil,
+} from '@session-stores/test-servers';
 import type { RedisClientType } from 'redis';
 import { ErrorCode, type RedisClientLike } from '../src';
 import {
@@ -16,17 +22,6 @@ import {
 const COMMAND_TIMEOUT_MS = 500;
 /** Scheduling slack on a busy machine; the bound under test is COMMAND_TIMEOUT_MS. */
 const SLACK_MS = 1000;
-
-/** Runs `operation` and returns the error code it failed with and how long that took. */
-async function failure(operation: () => Promise<unknown>): Promise<{ code: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    await operation();
-  } catch (err) {
-    return { code: (err as { code?: unknown }).code, ms: Date.now() - started };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describeWithBackend('redis', 'when Redis dies and comes back', () => {
   // Our own redis-server (never REDIS_URL): the tests kill and restart it.
@@ -65,14 +60,14 @@ describeWithBackend('redis', 'when Redis dies and comes back', () => {
         const { value: outcomes } = await app.step(
           (s) =>
             Promise.all([
-              failure(() => s.get('before')),
-              failure(() => s.mset({ during: 1 })),
-              failure(() => s.remove('before')),
-              failure(
+              timedFailure(() => s.get('before')),
+              timedFailure(() => s.mset({ during: 1 })),
+              timedFailure(() => s.remove('before')),
+              timedFailure(
                 () => new Promise((resolve, reject) => s.touch((err, v) => (err ? reject(err) : resolve(v)))),
               ),
-              failure(() => s.regenerate()),
-              failure(() => s.invalidate()),
+              timedFailure(() => s.regenerate()),
+              timedFailure(() => s.invalidate()),
             ]),
           undefined,
           withCookie,

@@ -7,6 +7,7 @@ import {
   type RedisServer,
   sleep,
   startDelayProxy,
+  timedFailure,
   uniquePrefix,
   useStarted,
 } from '@session-stores/test-servers';
@@ -42,17 +43,6 @@ function replicaReady(store: ReplicatedStore, index: number): Promise<void> {
 
 function once(store: ReplicatedStore, event: 'connect' | 'disconnect'): Promise<void> {
   return new Promise((resolve) => store.once(event, () => resolve()));
-}
-
-/** Runs `operation` and returns its rejection and how long it took to come. */
-async function timedRejection(operation: () => Promise<unknown>): Promise<{ err: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    await operation();
-  } catch (err) {
-    return { err, ms: Date.now() - started };
-  }
-  throw new Error('expected the operation to fail');
 }
 
 /** An express-session app: /login stores a user, /me reads it back. Listening on a free port. */
@@ -238,7 +228,7 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
           () => store.touch('existing', makeSession({ n: 1 })),
           () => store.destroy('existing'),
         ]) {
-          const { err, ms } = await timedRejection(operation);
+          const { err, ms } = await timedFailure(operation);
           expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
           expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
         }
@@ -246,7 +236,7 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
         expect(await store.get('existing')).toMatchObject({ n: 1 });
         expect(await store.get('never-written')).toBeNull();
         // 'newest' needs N − writeQuorum + 1 = 2 answers; so do the enumerations.
-        const { err, ms } = await timedRejection(() => newest.get('existing'));
+        const { err, ms } = await timedFailure(() => newest.get('existing'));
         expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
         expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
         await expect(store.length()).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
@@ -274,7 +264,7 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
         const stalls = [servers()[1], servers()[2]].map((server) => server?.command('DEBUG', 'SLEEP', '1.5'));
         await sleep(100);
         const disconnected = once(store, 'disconnect');
-        const { err, ms } = await timedRejection(() => store.set('stalled', makeSession()));
+        const { err, ms } = await timedFailure(() => store.set('stalled', makeSession()));
         expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
         expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
         await disconnected;

@@ -1,7 +1,13 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { ErrorCode } from '@session-stores/core';
-import { describeWithBackend, uniquePrefix, useRedis, useStarted } from '@session-stores/test-servers';
+import {
+  describeWithBackend,
+  timedFailure,
+  uniquePrefix,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
 import { createClient } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
 import { closeIoRedis, closeNodeRedis, openIoRedis, openNodeRedis, readyStore } from './helpers';
@@ -15,17 +21,6 @@ const session = (data: Record<string, unknown> = {}) =>
     cookie: { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000), path: '/' },
     ...data,
   }) as never;
-
-/** Runs `operation` and returns its rejection and how long it took to come. */
-async function timedRejection(operation: () => Promise<unknown>): Promise<{ err: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    await operation();
-  } catch (err) {
-    return { err, ms: Date.now() - started };
-  }
-  throw new Error('expected the operation to fail');
-}
 
 describeWithBackend('redis', 'RedisStore when the server dies and comes back', () => {
   // Our own redis-server (never REDIS_URL): these tests kill and restart it.
@@ -65,7 +60,7 @@ describeWithBackend('redis', 'RedisStore when the server dies and comes back', (
           () => store.set('during', session()),
           () => store.length(),
         ]) {
-          const { err, ms } = await timedRejection(operation);
+          const { err, ms } = await timedFailure(operation);
           expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
           expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);
         }
@@ -94,7 +89,7 @@ describeWithBackend('redis', 'RedisStore when the server dies and comes back', (
       await new Promise((resolve) => setTimeout(resolve, 200));
       // The client still looks connected; the store says disconnect once a round trip goes unanswered.
       const disconnected = once(store, 'disconnect');
-      const { err, ms } = await timedRejection(() => store.get('any'));
+      const { err, ms } = await timedFailure(() => store.get('any'));
       expect(err).toMatchObject({ code: ErrorCode.BackendUnavailable });
       expect(String((err as Error).message)).toMatch(/did not answer within 500 ms/);
       expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS + SLACK_MS);

@@ -51,5 +51,6 @@ export {
   respCommand,
   respPipeline,
 } from './resp';
+export { type TimedFailure, timedFailure } from './timed-failure';
 export { uniquePrefix } from './unique-prefix';
 export { sleep, type WaitUntilOptions, waitUntil } from './wait-until';
