@@ -63,14 +63,19 @@ function render(list) {
 }
 
 let polling = false;
+// Set while a form post (login, logout, new id) navigates away. A poll answered during that
+// navigation would see the old session gone and reload over the navigation's own page load,
+// counting one visit twice.
+let leaving = false;
 async function refresh() {
-  if (polling) return;
+  if (polling || leaving) return;
   polling = true;
   try {
     const response = await fetch('/sessions.json', { headers: { Accept: 'application/json' } });
     if (!response.ok) return;
     const list = await response.json();
     // This page's session was ended (from another tab, or another browser): show the fresh one.
+    if (leaving) return;
     if (list.current !== document.body.dataset.sid) {
       window.location.reload();
       return;
@@ -85,10 +90,18 @@ async function refresh() {
 
 document.addEventListener('submit', async (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.classList.contains('end')) return;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (!form.classList.contains('end')) {
+    leaving = true;
+    return;
+  }
   event.preventDefault();
   await fetch(form.action, { method: 'POST', headers: { Accept: 'application/json' } });
   await refresh();
 });
 
+// A page restored from the back/forward cache was left by a form post: it polls again.
+window.addEventListener('pageshow', () => {
+  leaving = false;
+});
 setInterval(refresh, POLL_MS);
