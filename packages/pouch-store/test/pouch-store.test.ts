@@ -290,13 +290,18 @@ describe('the in-process cache', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let readDone: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
     db.get = async (docId: string) => {
       const doc = await get(docId);
+      readDone();
       await held;
       return doc;
     };
     const inFlight = reader.get('a');
-    await sleep(20);
+    await read; // the document was read before the destroy
     await reader.destroy('a');
     await sleep(50); // the deletion has also come through the feed by now
     release();
