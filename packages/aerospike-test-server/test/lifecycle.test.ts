@@ -75,9 +75,6 @@ describe('pause() / resume()', () => {
       }
       await sleep(100);
     }
-    console.log(
-      `client failed in ${failMs} ms (rc ${code}) while paused; recovered ${recoveredMs} ms after resume`,
-    );
     expect(recoveredMs).toBeGreaterThanOrEqual(0);
     expect((await client().get(key('p1'))).bins).toEqual({ v: 'kept' });
     expect(client().isConnected()).toBe(true);
