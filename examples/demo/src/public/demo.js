@@ -74,8 +74,8 @@ async function refresh() {
     const response = await fetch('/sessions.json', { headers: { Accept: 'application/json' } });
     if (!response.ok) return;
     const list = await response.json();
+    if (leaving) return; // a form post began while this poll was out
     // This page's session was ended (from another tab, or another browser): show the fresh one.
-    if (leaving) return;
     if (list.current !== document.body.dataset.sid) {
       window.location.reload();
       return;
