@@ -6,6 +6,7 @@ import {
   type Started,
   startRedisGroup,
   useStarted,
+  whenReady,
 } from '@session-stores/test-servers';
 import type { RequestHandler } from 'express';
 import { ReplicatedStore, type ReplicatedStoreOptions } from '../src';
@@ -36,15 +37,8 @@ export interface SessionRequest {
 }
 
 /** A store that reaches its write quorum, as the kit expects from `createStore`. */
-export async function readyStore(options: ReplicatedStoreOptions): Promise<ReplicatedStore> {
-  const store = new ReplicatedStore(options);
-  try {
-    await store.ready(10_000);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return store;
+export function readyStore(options: ReplicatedStoreOptions): Promise<ReplicatedStore> {
+  return whenReady(new ReplicatedStore(options));
 }
 
 /** `{ url }` configs for the servers, as an expredis `clients` option. */

@@ -1,4 +1,5 @@
 import type { ConformanceInspect } from '@session-stores/core/conformance';
+import { whenReady } from '@session-stores/test-servers';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
@@ -7,15 +8,8 @@ import { RedisStore, type RedisStoreOptions } from '../src';
 export type RawCommand = (...args: string[]) => Promise<unknown>;
 
 /** A store that has connected, as the kit expects from `createStore`. */
-export async function readyStore(options: RedisStoreOptions): Promise<RedisStore> {
-  const store = new RedisStore(options);
-  try {
-    await store.ready(10_000);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return store;
+export function readyStore(options: RedisStoreOptions): Promise<RedisStore> {
+  return whenReady(new RedisStore(options));
 }
 
 /** Foreign keys expire by themselves, so a shared server is left clean without deleting by pattern. */

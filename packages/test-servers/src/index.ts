@@ -54,3 +54,4 @@ export {
 export { type TimedFailure, timedFailure } from './timed-failure';
 export { uniquePrefix } from './unique-prefix';
 export { sleep, type WaitUntilOptions, waitUntil } from './wait-until';
+export { type ReadyableStore, whenReady } from './when-ready';
