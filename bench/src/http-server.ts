@@ -4,7 +4,6 @@
  * loaded. It runs apart from autocannon so the load generator does not share its event loop.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import {
@@ -16,6 +15,7 @@ import {
 } from './context';
 import { makeItems } from './fixtures';
 import { describeError } from './format';
+import { closeServer, listenOnLoopback } from './http-listen';
 import {
   type AerospikeReply,
   type AerospikeRequest,
@@ -134,19 +134,14 @@ async function start(message: StartMessage): Promise<void> {
   await runConcurrent(items.length, message.concurrency, (i) => ops.set(items[i] as (typeof items)[number]));
   sampler.markRetained();
   const app = buildApp(store, message.secret);
-  await new Promise<void>((resolve, reject) => {
-    server = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve()));
-  });
-  const { port } = server?.address() as AddressInfo;
+  const listening = await listenOnLoopback(app);
+  server = listening.server;
+  const { port } = listening;
   send({ type: 'ready', port, ids: items.map((item) => item.id) });
 }
 
 async function stop(): Promise<void> {
-  const current = server;
-  if (current) {
-    current.closeAllConnections();
-    await new Promise<void>((resolve) => current.close(() => resolve()));
-  }
+  await closeServer(server);
   try {
     await instance?.close();
   } catch (err) {

@@ -6,10 +6,10 @@
  * parent; this process only serves them. Both apps use a node-redis 5 client.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import { describeError } from './format';
+import { closeServer, listenOnLoopback } from './http-listen';
 import { COOKIE_NAME } from './http-protocol';
 import { type KeyReadChild, type KeyReadParent, type KeyReadStart, READ_KEY } from './key-read-protocol';
 import { closeNodeRedis, connectNodeRedis, type NodeRedisClient } from './redis-clients';
@@ -110,19 +110,14 @@ async function start(message: KeyReadStart): Promise<void> {
     if (errors++ === 0) console.error(`  key-read-server: first error: ${describeError(err)}`);
     res.status(500).json({ error: 'session error' });
   });
-  await new Promise<void>((resolve, reject) => {
-    server = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve()));
-  });
-  const { port } = server?.address() as AddressInfo;
+  const listening = await listenOnLoopback(app);
+  server = listening.server;
+  const { port } = listening;
   send({ type: 'ready', port });
 }
 
 async function stop(): Promise<void> {
-  const current = server;
-  if (current) {
-    current.closeAllConnections();
-    await new Promise<void>((resolve) => current.close(() => resolve()));
-  }
+  await closeServer(server);
   try {
     await closeApp?.();
     if (client) await closeNodeRedis(client);
