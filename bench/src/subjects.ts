@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { MemoryStore } from '@session-stores/core';
+import { whenReady } from '@session-stores/test-servers';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession, { type Store } from 'express-session';
 import { AEROSPIKE_ANCHOR, loadAerospikeAnchor, withMaxAge } from './aerospike-anchor';
@@ -108,13 +109,7 @@ type PouchStoreClass = new (options?: {
 /** Our PouchStore on its default private in-memory database; `options` only for the cache-off variant. */
 async function pouchStore(options?: { maxIdle: number }): Promise<SubjectInstance> {
   const PouchStore = loadStoreClass<PouchStoreClass>('@session-stores/pouch-store', 'PouchStore');
-  const store = options ? new PouchStore(options) : new PouchStore();
-  try {
-    await store.ready();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const store = await whenReady(options ? new PouchStore(options) : new PouchStore());
   return storeInstance(store, promiseOps(store), () => store.close());
 }
 
@@ -387,13 +382,9 @@ export const SUBJECTS: readonly Subject[] = [
         'AerospikeStore',
       );
       const target = await ctx.aerospike();
-      const store = new AerospikeStore({ hosts: target.hosts, namespace: target.namespace, set: target.set });
-      try {
-        await store.ready();
-      } catch (err) {
-        await store.close();
-        throw err;
-      }
+      const store = await whenReady(
+        new AerospikeStore({ hosts: target.hosts, namespace: target.namespace, set: target.set }),
+      );
       return storeInstance(store, promiseOps(store), () => store.close());
     },
   },
