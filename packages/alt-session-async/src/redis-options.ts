@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@session-stores/core';
 import {
+  checkCommandTimeout,
   checkRedisUrl,
   DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
@@ -15,8 +16,6 @@ export type RedisSettings = {
   | { readonly client?: undefined; readonly own: RedisConnectionOptions }
 );
 
-/** The largest delay a Node.js timer supports. */
-const MAX_COMMAND_TIMEOUT_MS = 2_147_483_647;
 const REDIS_KEYS = ['host', 'port', 'socket', 'password', 'pass', 'auth_pass', 'db'] as const;
 
 /** `password`, `pass` and `auth_pass` are one setting; several may be given only if they agree. */
@@ -49,15 +48,7 @@ function resolveUrl(value: unknown): string | undefined {
  */
 export function resolveRedisSettings(options: Record<string, unknown>): RedisSettings {
   const timeout = options.commandTimeout;
-  if (
-    timeout !== undefined &&
-    !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_COMMAND_TIMEOUT_MS)
-  ) {
-    throw new InvalidOptionError(
-      'commandTimeout',
-      `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
-    );
-  }
+  checkCommandTimeout(timeout);
   const commandTimeoutMs = (timeout as number | undefined) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const redis = optionalGroup(options.redis, 'redis');
   rejectUnknownKeys(redis, REDIS_KEYS, 'redis');

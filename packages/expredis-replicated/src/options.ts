@@ -1,7 +1,7 @@
 import { InvalidOptionError, type SessionData, type SessionStoreOptions } from '@session-stores/core';
 // Public types come from redis-store's main entry (its connection entry is not a stable API).
 import type { RedisClientLike, RedisConnectionOptions } from '@session-stores/redis-store';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '@session-stores/redis-store/connection';
+import { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_TIMEOUT_MS } from '@session-stores/redis-store/connection';
 
 /** expredis's layout: `session<sid>`, no separator, so its data stays readable. */
 export const DEFAULT_PREFIX = 'session';
@@ -9,8 +9,6 @@ export const DEFAULT_PREFIX = 'session';
 export const DEFAULT_SCAN_COUNT = 100;
 /** The default `hedgeDelay`, in ms. */
 export const DEFAULT_HEDGE_DELAY_MS = 5;
-/** The longest `commandTimeout` or `hedgeDelay` accepted (the largest delay a Node.js timer supports). */
-const MAX_COMMAND_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * Where one replica lives, for a client the store creates (and closes). The same keys as

@@ -10,6 +10,23 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 /** The longest `commandTimeout` accepted (the largest delay a Node.js timer supports). */
 export const MAX_COMMAND_TIMEOUT_MS = 2_147_483_647;
 
+/**
+ * Checks a `commandTimeout` option: absent, or a number of milliseconds above 0 and at most
+ * {@link MAX_COMMAND_TIMEOUT_MS}.
+ * @throws InvalidOptionError naming `commandTimeout`.
+ */
+export function checkCommandTimeout(commandTimeout: unknown): void {
+  if (
+    commandTimeout !== undefined &&
+    !(typeof commandTimeout === 'number' && commandTimeout > 0 && commandTimeout <= MAX_COMMAND_TIMEOUT_MS)
+  ) {
+    throw new InvalidOptionError(
+      'commandTimeout',
+      `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
+    );
+  }
+}
+
 /** Where the store's own client connects when no `client` is given. Defaults: 127.0.0.1:6379, db 0. */
 export interface RedisConnectionOptions {
   /** A `redis://[[user]:password@]host[:port][/db]` or `rediss://` URL. Explicit `host`, `port`, `db`, `password` win over it. */
@@ -132,15 +149,7 @@ export function resolveRedisSettings(options: RedisStoreOptions): RedisSettings 
   if (scanCount !== undefined && !isPositiveInteger(scanCount)) {
     throw new InvalidOptionError('scanCount', 'expected an integer of 1 or more');
   }
-  if (
-    commandTimeout !== undefined &&
-    !(typeof commandTimeout === 'number' && commandTimeout > 0 && commandTimeout <= MAX_COMMAND_TIMEOUT_MS)
-  ) {
-    throw new InvalidOptionError(
-      'commandTimeout',
-      `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
-    );
-  }
+  checkCommandTimeout(commandTimeout);
   if (logErrors !== undefined && typeof logErrors !== 'boolean' && typeof logErrors !== 'function') {
     throw new InvalidOptionError('logErrors', 'expected a boolean or a function receiving the error');
   }
