@@ -156,13 +156,32 @@ function optionalBoolean(options: ReplicatedStoreOptions, name: 'readRepair' | '
   return value;
 }
 
+/** A delay option: absent, or a number of milliseconds from `min` to the longest timer delay. */
+function optionalMilliseconds(
+  options: ReplicatedStoreOptions,
+  name: 'commandTimeout' | 'hedgeDelay',
+  min: number,
+): number | undefined {
+  const value = options[name];
+  if (
+    value !== undefined &&
+    !(typeof value === 'number' && value >= min && value <= MAX_COMMAND_TIMEOUT_MS)
+  ) {
+    throw new InvalidOptionError(
+      name,
+      `expected a number of milliseconds from ${min} to ${MAX_COMMAND_TIMEOUT_MS}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
 /**
  * Checks the replication options (core checks its own, the `clients` entries are checked
  * where the clients are made) and applies the defaults.
  * @throws InvalidOptionError naming the first invalid option.
  */
 export function resolveReplicationSettings(options: ReplicatedStoreOptions): ReplicationSettings {
-  const { clients, readPolicy, commandTimeout, hedgeDelay, scanCount } = options;
+  const { clients, readPolicy, scanCount } = options;
   if (!Array.isArray(clients) || clients.length === 0) {
     throw new InvalidOptionError(
       'clients',
@@ -175,24 +194,8 @@ export function resolveReplicationSettings(options: ReplicatedStoreOptions): Rep
   }
   const readRepair = optionalBoolean(options, 'readRepair');
   const unref = optionalBoolean(options, 'unref');
-  if (
-    commandTimeout !== undefined &&
-    !(typeof commandTimeout === 'number' && commandTimeout >= 1 && commandTimeout <= MAX_COMMAND_TIMEOUT_MS)
-  ) {
-    throw new InvalidOptionError(
-      'commandTimeout',
-      `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}, got ${describe(commandTimeout)}`,
-    );
-  }
-  if (
-    hedgeDelay !== undefined &&
-    !(typeof hedgeDelay === 'number' && hedgeDelay >= 0 && hedgeDelay <= MAX_COMMAND_TIMEOUT_MS)
-  ) {
-    throw new InvalidOptionError(
-      'hedgeDelay',
-      `expected a number of milliseconds from 0 to ${MAX_COMMAND_TIMEOUT_MS}, got ${describe(hedgeDelay)}`,
-    );
-  }
+  const commandTimeout = optionalMilliseconds(options, 'commandTimeout', 1);
+  const hedgeDelay = optionalMilliseconds(options, 'hedgeDelay', 0);
   if (scanCount !== undefined && !(Number.isInteger(scanCount) && scanCount >= 1)) {
     throw new InvalidOptionError(
       'scanCount',
