@@ -114,7 +114,7 @@ export class MemoryStore extends SessionStore {
 
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     const text = this.encode(sid, session);
-    this.database.write(this.key(sid), { text, expiresAt: expiryOf(ttl) });
+    this.database.write(this.key(sid), { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null });
   }
 
   protected override async removeSession(sid: string): Promise<void> {
@@ -132,7 +132,10 @@ export class MemoryStore extends SessionStore {
     const stored = await this.decode(sid, entry.text);
     if (!stored) return;
     const refreshed = { ...stored, cookie: session.cookie };
-    this.database.write(key, { text: this.encode(sid, refreshed), expiresAt: expiryOf(ttl) });
+    this.database.write(key, {
+      text: this.encode(sid, refreshed),
+      expiresAt: ttl.kind === 'expire' ? ttl.at : null,
+    });
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {
@@ -149,8 +152,4 @@ export class MemoryStore extends SessionStore {
   protected override async closeBackend(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
   }
-}
-
-function expiryOf(ttl: WriteTtl): number | null {
-  return ttl.kind === 'expire' ? Date.now() + ttl.ms : null;
 }

@@ -20,8 +20,12 @@ export interface TtlSettings {
 
 /** How long to keep a session that is being written. */
 export type WriteTtl =
-  /** Expire after `ms` milliseconds; `seconds` is the same rounded up, for backends with whole-second TTLs. */
-  | { readonly kind: 'expire'; readonly ms: number; readonly seconds: number }
+  /**
+   * Expire after `ms` milliseconds; `seconds` is the same rounded up, for backends with whole-second TTLs;
+   * `at` is that moment as epoch milliseconds, for backends that store an absolute expiry (read once, so
+   * the stored expiry equals the cookie's even when the machine is slow between resolving and writing).
+   */
+  | { readonly kind: 'expire'; readonly ms: number; readonly seconds: number; readonly at: number }
   /** Keep until deleted. */
   | { readonly kind: 'never' };
 
@@ -73,17 +77,17 @@ export function resolveTtl(
     if (typeof seconds !== 'number' || Number.isNaN(seconds)) {
       throw new InvalidOptionError('ttl', `the ttl function returned ${describe(seconds)}, expected seconds`);
     }
-    return fromMs(seconds * 1000);
+    return fromMs(seconds * 1000, now);
   }
-  if (cookieMs !== undefined) return fromMs(cookieMs);
-  return fromMs((ttl ?? DEFAULT_TTL_SECONDS) * 1000);
+  if (cookieMs !== undefined) return fromMs(cookieMs, now);
+  return fromMs((ttl ?? DEFAULT_TTL_SECONDS) * 1000, now);
 }
 
-function fromMs(ms: number): ResolvedTtl {
+function fromMs(ms: number, now: number): ResolvedTtl {
   if (ms === Number.POSITIVE_INFINITY) return { kind: 'never' };
   if (!(ms > 0)) return { kind: 'expired' };
   const whole = Math.ceil(ms);
-  return { kind: 'expire', ms: whole, seconds: Math.ceil(whole / 1000) };
+  return { kind: 'expire', ms: whole, seconds: Math.ceil(whole / 1000), at: now + whole };
 }
 
 /** Milliseconds until the session's cookie expires, or undefined when it sets no expiry. */

@@ -7,14 +7,24 @@ const withCookie = (cookie: Record<string, unknown>): SessionData => ({ cookie }
 describe('resolveTtl: the one TTL rule', () => {
   test('a ttl function wins over cookie.expires', () => {
     const session = withCookie({ expires: new Date(NOW + 60_000) });
-    expect(resolveTtl(session, { ttl: () => 5 }, NOW)).toEqual({ kind: 'expire', ms: 5000, seconds: 5 });
+    expect(resolveTtl(session, { ttl: () => 5 }, NOW)).toEqual({
+      kind: 'expire',
+      ms: 5000,
+      seconds: 5,
+      at: NOW + 5000,
+    });
   });
 
   test('cookie.expires (Date or ISO string) wins over maxAge and the default', () => {
     const date = withCookie({ expires: new Date(NOW + 1500), maxAge: 99_000 });
     const iso = withCookie({ expires: new Date(NOW + 1500).toISOString() });
-    expect(resolveTtl(date, { ttl: 100 }, NOW)).toEqual({ kind: 'expire', ms: 1500, seconds: 2 });
-    expect(resolveTtl(iso, {}, NOW)).toEqual({ kind: 'expire', ms: 1500, seconds: 2 });
+    expect(resolveTtl(date, { ttl: 100 }, NOW)).toEqual({
+      kind: 'expire',
+      ms: 1500,
+      seconds: 2,
+      at: NOW + 1500,
+    });
+    expect(resolveTtl(iso, {}, NOW)).toEqual({ kind: 'expire', ms: 1500, seconds: 2, at: NOW + 1500 });
   });
 
   test('cookie.maxAge is used when there is no expires', () => {
@@ -22,6 +32,7 @@ describe('resolveTtl: the one TTL rule', () => {
       kind: 'expire',
       ms: 30_000,
       seconds: 30,
+      at: NOW + 30_000,
     });
   });
 
@@ -45,11 +56,17 @@ describe('resolveTtl: the one TTL rule', () => {
   });
 
   test('sub-second remainders round up to whole seconds but keep their milliseconds', () => {
-    expect(resolveTtl(withCookie({ maxAge: 1 }), {}, NOW)).toEqual({ kind: 'expire', ms: 1, seconds: 1 });
+    expect(resolveTtl(withCookie({ maxAge: 1 }), {}, NOW)).toEqual({
+      kind: 'expire',
+      ms: 1,
+      seconds: 1,
+      at: NOW + 1,
+    });
     expect(resolveTtl(withCookie({ maxAge: 1000.2 }), {}, NOW)).toEqual({
       kind: 'expire',
       ms: 1001,
       seconds: 2,
+      at: NOW + 1001,
     });
   });
 

@@ -178,7 +178,7 @@ export class PouchStore extends SessionStore {
 
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     const text = this.encode(sid, session);
-    const expiresAt = expiryOf(ttl);
+    const expiresAt = ttl.kind === 'expire' ? ttl.at : null;
     const docId = this.documentId(sid);
     await this.writes.run(sid, () =>
       this.retryConflicts(sid, async (fresh) => {
@@ -209,7 +209,7 @@ export class PouchStore extends SessionStore {
   }
 
   protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
-    const expiresAt = expiryOf(ttl);
+    const expiresAt = ttl.kind === 'expire' ? ttl.at : null;
     const docId = this.documentId(sid);
     await this.writes.run(sid, () =>
       this.retryConflicts(sid, async (fresh) => {
@@ -438,8 +438,4 @@ export class PouchStore extends SessionStore {
     this.reportError(this.classifyError(error));
     this.setConnected(false);
   }
-}
-
-function expiryOf(ttl: WriteTtl): number | null {
-  return ttl.kind === 'expire' ? Date.now() + ttl.ms : null;
 }

@@ -14,7 +14,12 @@ export class StoresExpiredStore extends MemoryStore {
   override set(sid: string, session: SessionData): Promise<void>;
   override set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   override set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    const write = this.writeSession(sid, session, { kind: 'expire', ms: 60_000, seconds: 60 });
+    const write = this.writeSession(sid, session, {
+      kind: 'expire',
+      ms: 60_000,
+      seconds: 60,
+      at: Date.now() + 60_000,
+    });
     if (!callback) return write;
     write.then(() => callback(null), callback);
     return undefined;
