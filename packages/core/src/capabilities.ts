@@ -21,6 +21,12 @@ export interface StoreCapabilities {
   readonly events: Readonly<{ connect: boolean; disconnect: boolean }>;
   /** How long a write may take to be visible to another store instance, in ms (0 = at once). */
   readonly replicationLagMs: number;
+  /**
+   * The backend writes a loaded session only over the version it loaded, so overlapping
+   * requests merge their changes and a destroyed session is never written back (see the
+   * `lastWriteWins` option). Absent means `false`.
+   */
+  readonly conditionalWrites?: boolean;
 }
 
 /** A manifest that promises nothing; backends spread and override it. */
@@ -31,6 +37,7 @@ export const NO_CAPABILITIES: StoreCapabilities = {
   prefixIsolation: false,
   events: { connect: false, disconnect: false },
   replicationLagMs: 0,
+  conditionalWrites: false,
 };
 
 /** Partial overrides for {@link StoreCapabilities}, for narrowing a manifest. */
@@ -66,9 +73,9 @@ export function narrowCapabilities(
     if (value && !declared.events[name]) widened(`events.${name}`);
     events[name] = value;
   }
-  const flag = (name: 'expiresOnServer' | 'prefixIsolation'): boolean => {
+  const flag = (name: 'expiresOnServer' | 'prefixIsolation' | 'conditionalWrites'): boolean => {
     const value = overrides[name];
-    if (value === undefined) return declared[name];
+    if (value === undefined) return declared[name] === true;
     if (value && !declared[name]) widened(name);
     return value;
   };
@@ -83,6 +90,7 @@ export function narrowCapabilities(
     events,
     expiresOnServer: flag('expiresOnServer'),
     prefixIsolation: flag('prefixIsolation'),
+    conditionalWrites: flag('conditionalWrites'),
     ttlGranularityMs: atLeast('ttlGranularityMs'),
     replicationLagMs: atLeast('replicationLagMs'),
   };

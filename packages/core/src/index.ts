@@ -19,9 +19,11 @@ export {
   SerializeError,
   SessionStoreError,
   StoreClosedError,
+  WriteConflictError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
 export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export { type ConditionalWriteResult, MAX_SAVE_ATTEMPTS } from './overlap';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
 export {
   decodeSession,

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import expressSession from 'express-session';
 import { type Callback, rethrowAsync, settle } from './callback';
 import { NO_CAPABILITIES, type StoreCapabilities } from './capabilities';
@@ -10,7 +11,15 @@ import {
   NotSupportedError,
   SessionStoreError,
   StoreClosedError,
+  WriteConflictError,
 } from './errors';
+import {
+  type ConditionalWriteResult,
+  type LoadedSession,
+  MAX_SAVE_ATTEMPTS,
+  MERGE_FIRST,
+  mergeOverlapping,
+} from './overlap';
 import { validatePrefix } from './prefix';
 import { decodeSessionNow, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
@@ -29,6 +38,13 @@ export interface SessionStoreOptions extends TtlSettings {
    * `ERR_SESSION_CORRUPT` error; `'miss'` treats it as no session, so the user gets a new one.
    */
   onCorrupt?: 'error' | 'miss' | undefined;
+  /**
+   * Save a loaded session over whatever is stored, as every other store does: the last
+   * request to finish wins, and a save can bring back a session that another request
+   * destroyed. Default `false`: on stores whose capabilities declare `conditionalWrites`,
+   * overlapping requests merge their changes and a destroyed session stays destroyed.
+   */
+  lastWriteWins?: boolean | undefined;
 }
 
 /** Per-backend defaults passed by a subclass to the base constructor. */
@@ -68,6 +84,10 @@ export abstract class SessionStore extends ExpressStore {
   /** The serializer in use. */
   protected readonly serializer: Serializer;
   private readonly onCorrupt: 'error' | 'miss';
+  /** Whether saves of loaded sessions are conditional (the backend can, and the user did not opt out). */
+  private readonly savesConditionally: boolean;
+  /** What was loaded, by session object: the objects `get()` returned and the `req.session`s made from them. */
+  private readonly loaded = new WeakMap<object, LoadedSession>();
   private isConnected = false;
   private isClosed = false;
 
@@ -87,11 +107,15 @@ export abstract class SessionStore extends ExpressStore {
     if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'miss') {
       throw new InvalidOptionError('onCorrupt', "expected 'error' or 'miss'");
     }
+    if (options.lastWriteWins !== undefined && typeof options.lastWriteWins !== 'boolean') {
+      throw new InvalidOptionError('lastWriteWins', 'expected a boolean');
+    }
     this.prefix = validatePrefix(options.prefix, defaults.prefix);
     this.ttlSettings = { ttl: options.ttl, disableTTL: options.disableTTL === true };
     this.disableTouch = options.disableTouch === true;
     this.serializer = validateSerializer(options.serializer);
     this.onCorrupt = options.onCorrupt ?? 'error';
+    this.savesConditionally = this.capabilities.conditionalWrites === true && options.lastWriteWins !== true;
   }
 
   /** This store's capabilities manifest (the static one of its class). */
@@ -124,6 +148,21 @@ export abstract class SessionStore extends ExpressStore {
    */
   protected refreshSession(_sid: string, _session: SessionData, _ttl: WriteTtl): Promise<void> {
     return Promise.reject(new NotSupportedError('touch', this.constructor.name));
+  }
+
+  /**
+   * Writes a session only if the stored copy is still at `version` (the token the backend
+   * gave to {@link rememberLoaded} when it read it), in one atomic step where the backend
+   * has one. Never creates a missing session. Called only when the class's capabilities
+   * declare `conditionalWrites`.
+   */
+  protected writeSessionIf(
+    _sid: string,
+    _session: SessionData,
+    _ttl: WriteTtl,
+    _version: unknown,
+  ): Promise<ConditionalWriteResult> {
+    return Promise.reject(new NotSupportedError('conditional write', this.constructor.name));
   }
 
   /** Yields the ids (prefix removed) of this store's sessions, in batches; duplicates are allowed. */
@@ -216,6 +255,23 @@ export abstract class SessionStore extends ExpressStore {
     throw new CorruptSessionError(sid, cause);
   }
 
+  /**
+   * Called by a backend that declares `conditionalWrites` on each session it reads: records
+   * the stored copy's version (and its stored text when the backend has it, else a JSON
+   * snapshot is taken), so a later `set()` of this session, or of the `req.session`
+   * express-session makes from it, writes only over that version. Returns the session.
+   */
+  protected rememberLoaded(sid: string, session: SessionData, version: unknown, text?: string): SessionData {
+    if (this.savesConditionally) {
+      this.loaded.set(session, {
+        sid,
+        version,
+        base: text === undefined ? { json: JSON.stringify(session) } : { text },
+      });
+    }
+    return session;
+  }
+
   /** Records the backend's reachability and emits `connect` / `disconnect` on each change. */
   protected setConnected(connected: boolean): void {
     if (this.isClosed && connected) return;
@@ -272,7 +328,26 @@ export abstract class SessionStore extends ExpressStore {
     );
   }
 
-  /** Stores a session, applying the TTL rule; an already expired session is deleted instead. */
+  /**
+   * express-session builds `req.session` from what `get()` returned through this method;
+   * the new object inherits what the store remembers of the loaded one.
+   */
+  override createSession(
+    req: Request,
+    session: SessionData,
+  ): ReturnType<expressSession.Store['createSession']> {
+    const loaded = this.loaded.get(session);
+    const created = super.createSession(req, session);
+    if (loaded) this.loaded.set(created, loaded);
+    return created;
+  }
+
+  /**
+   * Stores a session, applying the TTL rule; an already expired session is deleted instead.
+   * A session this store loaded is saved only over the version it loaded (see
+   * `lastWriteWins`): if another request changed it meanwhile, the changes are merged; if
+   * it was destroyed meanwhile, nothing is written.
+   */
   set(sid: string, session: SessionData): Promise<void>;
   set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
@@ -280,7 +355,11 @@ export abstract class SessionStore extends ExpressStore {
       this.guardSid(sid, () => {
         checkSession(session);
         const ttl = resolveTtl(session, this.ttlSettings);
-        return ttl.kind === 'expired' ? this.removeSession(sid) : this.writeSession(sid, session, ttl);
+        if (ttl.kind === 'expired') return this.removeSession(sid);
+        const loaded = this.savesConditionally ? this.loaded.get(session) : undefined;
+        return loaded?.sid === sid
+          ? this.saveLoaded(sid, session, ttl, loaded)
+          : this.writeSession(sid, session, ttl);
       }),
       callback,
       this.onCallbackError,
@@ -464,6 +543,63 @@ export abstract class SessionStore extends ExpressStore {
 
   private requireMethod(method: 'all' | 'ids' | 'length' | 'clear'): void {
     if (!this.capabilities.methods[method]) throw new NotSupportedError(method, this.constructor.name);
+  }
+
+  /** Saves a loaded session with conditional writes, merging with other requests' changes until one lands. */
+  private async saveLoaded(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    loaded: LoadedSession,
+  ): Promise<void> {
+    let toWrite = session;
+    let writeTtl = ttl;
+    let version = loaded.version;
+    let base: SessionData | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      if (version !== MERGE_FIRST) {
+        const result = await this.writeSessionIf(sid, toWrite, writeTtl, version);
+        if (result === 'gone') {
+          this.loaded.delete(session);
+          return;
+        }
+        if (result !== 'changed') {
+          // A later save of this object (same request) starts from what it holds now. After a
+          // merge the stored copy also holds other requests' keys, so that save merges too.
+          const merged = toWrite !== session;
+          const text = merged ? undefined : result.text;
+          this.loaded.set(session, {
+            sid,
+            version: merged ? MERGE_FIRST : result.version,
+            base: text === undefined ? { json: JSON.stringify(session) } : { text },
+          });
+          return;
+        }
+        if (attempt >= MAX_SAVE_ATTEMPTS) throw new WriteConflictError(sid, attempt);
+        // A random pause spreads the writers that collided, so each retry is likelier to land.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
+      }
+      base ??= await this.loadedBase(sid, loaded);
+      const stored = await this.readSession(sid);
+      const current = stored ? this.loaded.get(stored) : undefined;
+      if (!stored || !current) {
+        this.loaded.delete(session);
+        return;
+      }
+      toWrite = mergeOverlapping(base, session, stored);
+      const mergedTtl = resolveTtl(toWrite, this.ttlSettings);
+      if (mergedTtl.kind === 'expired') return;
+      writeTtl = mergedTtl;
+      version = current.version;
+    }
+  }
+
+  /** The content a loaded session started from. */
+  private async loadedBase(sid: string, loaded: LoadedSession): Promise<SessionData> {
+    if ('json' in loaded.base) return JSON.parse(loaded.base.json) as SessionData;
+    const decoded = await this.decode(sid, loaded.base.text);
+    if (!decoded) throw new CorruptSessionError(sid);
+    return decoded;
   }
 
   private async collectIds(): Promise<string[]> {

@@ -36,6 +36,7 @@ const CATALOGUE: Array<[StoreClass, string]> = [
   [broken.SwallowsCorruptStore, 'corrupt data'],
   [broken.TornWritesStore, 'concurrency'],
   [broken.SilentCloseStore, 'events'],
+  [broken.OverwritesStore, 'overlapping requests'],
 ];
 
 describe('the conformance kit catches broken stores', () => {
@@ -57,6 +58,7 @@ describe('the conformance kit catches broken stores', () => {
       'callbacks and promises',
       'corrupt data',
       'events',
+      'overlapping requests',
     ];
     const results = await runConformanceCases(kitOptions(MemoryStore), groups);
     expect(failures(results)).toEqual([]);

@@ -4,7 +4,7 @@ import type { ConformanceInspect } from '../src/conformance';
 /** Raw access to a MemoryStore's database, for the conformance kit. */
 export const memoryInspect: ConformanceInspect<MemoryStore> = {
   corrupt: async (store, sid) => {
-    store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });
+    store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null, version: 0 });
   },
   exists: async (store, sid) => store.database.entries.has(store.prefix + sid),
   ttl: async (store, sid) => {
@@ -13,7 +13,7 @@ export const memoryInspect: ConformanceInspect<MemoryStore> = {
     return entry.expiresAt === null ? null : entry.expiresAt - Date.now();
   },
   writeForeign: async (store, key) => {
-    store.database.entries.set(key, { text: '{}', expiresAt: null });
+    store.database.entries.set(key, { text: '{}', expiresAt: null, version: 0 });
   },
   foreignExists: async (store, key) => store.database.entries.has(key),
 };
