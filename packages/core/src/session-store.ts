@@ -88,6 +88,12 @@ export abstract class SessionStore extends ExpressStore {
   private readonly savesConditionally: boolean;
   /** What was loaded, by session object: the objects `get()` returned and the `req.session`s made from them. */
   private readonly loaded = new WeakMap<object, LoadedSession>();
+  /**
+   * The last queued save of a loaded session, by id. Saves of one id from this process run
+   * one after another, so each conflicts at most with the one before it instead of all
+   * overlapping saves retrying against each other.
+   */
+  private readonly savesInFlight = new Map<string, Promise<void>>();
   private isConnected = false;
   private isClosed = false;
 
@@ -358,7 +364,7 @@ export abstract class SessionStore extends ExpressStore {
         if (ttl.kind === 'expired') return this.removeSession(sid);
         const loaded = this.savesConditionally ? this.loaded.get(session) : undefined;
         return loaded?.sid === sid
-          ? this.saveLoaded(sid, session, ttl, loaded)
+          ? this.queueSave(sid, () => this.saveLoaded(sid, session, ttl, loaded))
           : this.writeSession(sid, session, ttl);
       }),
       callback,
@@ -545,6 +551,18 @@ export abstract class SessionStore extends ExpressStore {
     if (!this.capabilities.methods[method]) throw new NotSupportedError(method, this.constructor.name);
   }
 
+  /** Runs a save after the saves of the same id queued before it. */
+  private queueSave(sid: string, save: () => Promise<void>): Promise<void> {
+    const previous = this.savesInFlight.get(sid);
+    const run = previous ? previous.then(save) : save();
+    const settled = run.then(noop, noop);
+    this.savesInFlight.set(sid, settled);
+    settled.then(() => {
+      if (this.savesInFlight.get(sid) === settled) this.savesInFlight.delete(sid);
+    });
+    return run;
+  }
+
   /** Saves a loaded session with conditional writes, merging with other requests' changes until one lands. */
   private async saveLoaded(
     sid: string,
@@ -608,6 +626,8 @@ export abstract class SessionStore extends ExpressStore {
     return [...seen];
   }
 }
+
+function noop(): void {}
 
 function checkSid(sid: unknown): asserts sid is string {
   if (typeof sid !== 'string' || sid.length === 0) {
