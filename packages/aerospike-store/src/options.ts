@@ -1,4 +1,8 @@
-import { InvalidOptionError, type SessionStoreOptions } from '@session-stores/core';
+import {
+  InvalidOptionError,
+  SESSION_STORE_OPTION_NAMES,
+  type SessionStoreOptions,
+} from '@session-stores/core';
 import type { Client, ConfigOptions } from 'aerospike';
 import { type RecordMapper, validateMapper } from './record-mapper';
 
@@ -50,8 +54,6 @@ export interface ResolvedOptions {
   readonly clientConfig: ConfigOptions;
 }
 
-/** Option names handled by core's `SessionStore`. */
-const CORE_KEYS = ['prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'onCorrupt'] as const;
 /** Option names of this store. */
 const OWN_KEYS = ['client', 'namespace', 'set', 'mapper'] as const;
 /**
@@ -87,7 +89,7 @@ const CLIENT_CONFIG_KEYS = [
   'user',
 ] as const;
 
-const KNOWN_KEYS = new Set<string>([...CORE_KEYS, ...OWN_KEYS]);
+const KNOWN_KEYS = new Set<string>([...SESSION_STORE_OPTION_NAMES, ...OWN_KEYS]);
 const CLIENT_KEYS = new Set<string>(CLIENT_CONFIG_KEYS);
 
 /**

@@ -33,7 +33,13 @@ export {
   validateSerializer,
 } from './serializer';
 export type { SessionData, SessionWithId } from './session-data';
-export { BATCH_SIZE, SessionStore, type SessionStoreOptions, type StoreDefaults } from './session-store';
+export {
+  BATCH_SIZE,
+  SESSION_STORE_OPTION_NAMES,
+  SessionStore,
+  type SessionStoreOptions,
+  type StoreDefaults,
+} from './session-store';
 export {
   DEFAULT_TTL_SECONDS,
   type ResolvedTtl,

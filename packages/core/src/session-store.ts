@@ -47,6 +47,24 @@ export interface SessionStoreOptions extends TtlSettings {
   lastWriteWins?: boolean | undefined;
 }
 
+/** The names of {@link SessionStoreOptions}, for backends that reject option names they do not know. */
+export const SESSION_STORE_OPTION_NAMES = [
+  'prefix',
+  'ttl',
+  'disableTTL',
+  'disableTouch',
+  'serializer',
+  'onCorrupt',
+  'lastWriteWins',
+] as const satisfies readonly (keyof SessionStoreOptions)[];
+// Fails to compile when an option is added to SessionStoreOptions but not to the list above.
+const everyOptionNamed: [
+  Exclude<keyof SessionStoreOptions, (typeof SESSION_STORE_OPTION_NAMES)[number]>,
+] extends [never]
+  ? true
+  : never = true;
+void everyOptionNamed;
+
 /** Per-backend defaults passed by a subclass to the base constructor. */
 export interface StoreDefaults {
   /** The key prefix used when the user sets none. */
