@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, test } from '@jest/globals';
 import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
 import { altSession, bridge } from '../src';
-import { cookieHeader, raw, SECRET, stepApp, testPrefix } from './helpers';
+import { cookieHeader, cookieId, raw, SECRET, stepApp, testPrefix } from './helpers';
 
 type Legacy = { user?: string; cart?: number[] };
 const legacy = (req: IncomingMessage) => (req as unknown as { session: Legacy }).session;
@@ -53,7 +53,7 @@ describeWithBackend('redis', 'overlapping requests on one session', () => {
       const id = await login();
       const app = direct();
       const cookie = { Cookie: cookieHeader(id) };
-      await app.step(
+      const { response } = await app.step(
         async (s) => {
           expect(await s.get('user')).toBe('ann');
           await app.step((other) => other.invalidate(), undefined, cookie);
@@ -63,6 +63,10 @@ describeWithBackend('redis', 'overlapping requests on one session', () => {
         cookie,
       );
       expect(await raw(redis())('EXISTS', hash(id))).toBe(0);
+      // The write went to a new, empty session: none of the old one's data came along.
+      const fresh = cookieId(response) as string;
+      expect(fresh).not.toBe(id);
+      expect(await raw(redis())('HMGET', hash(fresh), 'user', 'cart')).toEqual([null, '[1]']);
       const after = await app.step(
         // isNew is decided by the first command: read first, then ask.
         async (s) => {
