@@ -36,6 +36,9 @@ const CATALOGUE: Array<[StoreClass, string]> = [
   [broken.SwallowsCorruptStore, 'corrupt data'],
   [broken.TornWritesStore, 'concurrency'],
   [broken.SilentCloseStore, 'events'],
+  [broken.AnnouncesFirstConnectStore, 'events'],
+  [broken.AnnouncesFirstConnectStore, 'express-session over HTTP'],
+  [broken.SilentReconnectStore, 'events'],
 ];
 
 describe('the conformance kit catches broken stores', () => {
