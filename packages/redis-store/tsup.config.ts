@@ -1,19 +1,8 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.package';
 
-const base = packageBuild(
-  { index: 'src/index.ts', connection: 'src/connection.ts' },
-  { classicFactory: true },
+// The ESM entries re-export the CommonJS build, so loading `redis` or `ioredis` on demand
+// (only when the store creates its own client) uses CommonJS `require` in both cases.
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', connection: 'src/connection.ts' }, { classicFactory: true }),
 );
-
-export default defineConfig({
-  ...base,
-  // The store loads `redis` or `ioredis` on demand (only when it creates its own client);
-  // ESM has no `require`, so the ESM build gets one that resolves from this package.
-  banner: ({ format }) =>
-    format === 'esm'
-      ? {
-          js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
-        }
-      : {},
-});

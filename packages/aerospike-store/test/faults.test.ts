@@ -105,7 +105,7 @@ describe('server stopped mid-run', () => {
     expect(client.isConnected()).toBe(true);
   }, 20_000);
 
-  test('a server that is down when the store is created: operations fail fast, then the store connects once it is up', async () => {
+  test('a server that is down when the store is created: operations fail fast, then the store connects (silently) once it is up', async () => {
     await outage.pause();
     const store = ownStore('late:');
     const events = eventsOf(store);
@@ -117,7 +117,8 @@ describe('server stopped mid-run', () => {
     await outage.resume();
     // Retries are 1 s, then 2 s apart.
     await store.ready(8000);
-    expect(events).toEqual(['connect']);
+    // The first connection is no change for express-session, which presumed the store ready.
+    expect(events).toEqual([]);
     await store.set('x', { cookie: cookie(), v: 4 } as never);
     expect(await store.get('x')).toMatchObject({ v: 4 });
   }, 20_000);

@@ -113,6 +113,8 @@ export abstract class SessionStore extends ExpressStore {
    */
   private readonly savesInFlight = new Map<string, Promise<void>>();
   private isConnected = false;
+  private hasConnected = false;
+  private readonly readyWaiters = new Set<() => void>();
   private isClosed = false;
 
   /**
@@ -296,13 +298,25 @@ export abstract class SessionStore extends ExpressStore {
     return session;
   }
 
-  /** Records the backend's reachability and emits `connect` / `disconnect` on each change. */
+  /**
+   * Records the backend's reachability and emits `disconnect` / `connect` on each later
+   * change. The first connection is silent: express-session (like any listener) presumes a
+   * new store ready, so announcing it would only undo a `disconnect` heard meanwhile.
+   */
   protected setConnected(connected: boolean): void {
     if (this.isClosed && connected) return;
     if (connected === this.isConnected) return;
     this.isConnected = connected;
+    if (connected) {
+      for (const resolve of this.readyWaiters) resolve();
+      this.readyWaiters.clear();
+      if (!this.hasConnected) {
+        this.hasConnected = true;
+        return;
+      }
+    }
     const event = connected ? 'connect' : 'disconnect';
-    // Deferred so that a listener added right after the constructor still hears it.
+    // Deferred (in order) so no listener runs inside the backend client's own event handler.
     process.nextTick(() => this.emit(event));
   }
 
@@ -326,18 +340,19 @@ export abstract class SessionStore extends ExpressStore {
   ready(timeoutMs = 10_000): Promise<void> {
     if (this.isClosed) return Promise.reject(new StoreClosedError());
     if (this.isConnected) return Promise.resolve();
+    // Not the `connect` event: the first connection emits none.
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         clearTimeout(timer);
         resolve();
       };
       const timer = setTimeout(() => {
-        this.off('connect', onConnect);
+        this.readyWaiters.delete(onConnect);
         reject(
           new BackendUnavailableError(`${this.constructor.name} did not connect within ${timeoutMs} ms`),
         );
       }, timeoutMs);
-      this.once('connect', onConnect);
+      this.readyWaiters.add(onConnect);
     });
   }
 

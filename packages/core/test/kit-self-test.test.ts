@@ -37,6 +37,9 @@ const CATALOGUE: Array<[StoreClass, string]> = [
   [broken.TornWritesStore, 'concurrency'],
   [broken.SilentCloseStore, 'events'],
   [broken.OverwritesStore, 'overlapping requests'],
+  [broken.AnnouncesFirstConnectStore, 'events'],
+  [broken.AnnouncesFirstConnectStore, 'express-session over HTTP'],
+  [broken.SilentReconnectStore, 'events'],
 ];
 
 describe('the conformance kit catches broken stores', () => {

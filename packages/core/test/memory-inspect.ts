@@ -16,4 +16,12 @@ export const memoryInspect: ConformanceInspect<MemoryStore> = {
     store.database.entries.set(key, { text: '{}', expiresAt: null, version: 0 });
   },
   foreignExists: async (store, key) => store.database.entries.has(key),
+  dropConnection: async (store) => {
+    // A MemoryStore has no connection: flip the base class's reachability as a backend's client would.
+    const reachable = (store as unknown as { setConnected(connected: boolean): void }).setConnected.bind(
+      store,
+    );
+    reachable(false);
+    setImmediate(() => reachable(true));
+  },
 };

@@ -131,7 +131,6 @@ describeWithBackend('redis-cluster', 'RedisStore on a cluster that loses a maste
         const ids = Array.from({ length: 30 }, (_, n) => `s${n}`);
         try {
           for (const store of stores) await Promise.all(ids.map((id, n) => store.set(id, session(n))));
-          // Listening from here on: the initial connect has been emitted by now.
           const events = stores.map((store) => {
             const seen: string[] = [];
             store.on('disconnect', () => seen.push('disconnect'));

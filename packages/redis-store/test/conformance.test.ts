@@ -6,11 +6,24 @@ import { closeIoRedis, closeNodeRedis, openIoRedis, openNodeRedis, rawInspect, r
 
 describeWithBackend('redis', 'RedisStore on one server', () => {
   const redis = useRedis();
-  const inspect = rawInspect(
-    () =>
-      (...args) =>
-        redis().command(...args),
-  );
+  const inspect = {
+    ...rawInspect(
+      () =>
+        (...args) =>
+          redis().command(...args),
+    ),
+    // The server closes the store's connection, as in an outage; the client reconnects by itself.
+    dropConnection: async (store: RedisStore) => {
+      const client = store.client as unknown as {
+        call?: (...args: string[]) => Promise<unknown>;
+        sendCommand?: (args: string[]) => Promise<unknown>;
+      };
+      const id = client.call
+        ? await client.call('CLIENT', 'ID')
+        : await client.sendCommand?.(['CLIENT', 'ID']);
+      await redis().command('CLIENT', 'KILL', 'ID', String(id));
+    },
+  };
 
   describe('clients', () => {
     const nodeRedis = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);

@@ -4,7 +4,7 @@ import { asStep, CheckFailure, timedStep } from './check-failure';
 import { checkManifestFields } from './manifest-fields';
 import { type PackedPackage, packPackage } from './pack-package';
 import type { PnpmCommand } from './pnpm-command';
-import { checkSizeBudget, formatKib } from './size-budgets';
+import { checkSizeBudget, formatKib, type SizeBudget } from './size-budgets';
 import { runSmokeProject } from './smoke-project';
 import type { SmokeServers } from './smoke-servers';
 import { smokeFor } from './smokes';
@@ -38,7 +38,7 @@ export interface PackageResult {
   readonly name: string;
   readonly failures: StepFailure[];
   readonly packed?: PackedPackage;
-  readonly budgetBytes?: number;
+  readonly budget?: SizeBudget;
   readonly genericSmoke: boolean;
   readonly seconds: number;
 }
@@ -87,13 +87,10 @@ export async function checkPackage(
   }
   context.packed.set(pkg.name, packed);
   check('contents', checkTarballContents(packed.root));
-  const size = checkSizeBudget(pkg.name, packed.unpackedBytes);
+  const size = checkSizeBudget(pkg.name, packed);
   const sizes = `${formatKib(packed.packedBytes)} packed, ${formatKib(packed.unpackedBytes)} unpacked`;
-  check(
-    'size',
-    size.problem ? [size.problem] : [],
-    `size: ok (${sizes}, budget ${formatKib(size.budgetBytes ?? 0)})`,
-  );
+  const budget = `${size.budget?.packedKib} KiB / ${size.budget?.unpackedKib} KiB`;
+  check('size', size.problems, `size: ok (${sizes}; budget ${budget})`);
 
   try {
     const ownPackages = withWorkspaceDependencies(pkg, context.packages);
@@ -118,7 +115,7 @@ export async function checkPackage(
   } catch (error) {
     record(error, 'smoke');
   }
-  return result({ packed, budgetBytes: size.budgetBytes });
+  return result({ packed, budget: size.budget });
 }
 
 /** The tarball of a workspace package, packed now if this run has not packed it yet (turbo built it as a dependency). */

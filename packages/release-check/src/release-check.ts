@@ -75,7 +75,10 @@ async function main(): Promise<number> {
 
   log('\nrelease check summary');
   log(
-    formatTable(['package', 'result', 'failed steps', 'packed', 'unpacked / budget', 'smoke', 'time'], rows),
+    formatTable(
+      ['package', 'result', 'failed steps', 'packed / budget', 'unpacked / budget', 'smoke', 'time'],
+      rows,
+    ),
   );
   log(`total ${seconds(started)}`);
   if (failures.length > 0) {
@@ -88,13 +91,13 @@ async function main(): Promise<number> {
 
 function packageRow(result: PackageResult): string[] {
   const steps = [...new Set(result.failures.map((f) => f.step))].join(', ');
-  const budget = result.budgetBytes === undefined ? 'no budget' : formatKib(result.budgetBytes);
+  const budget = (kib: number | undefined): string => (kib === undefined ? 'no budget' : `${kib} KiB`);
   return [
     result.name,
     result.failures.length === 0 ? 'ok' : 'FAIL',
     steps,
-    result.packed ? formatKib(result.packed.packedBytes) : '',
-    result.packed ? `${formatKib(result.packed.unpackedBytes)} / ${budget}` : '',
+    result.packed ? `${formatKib(result.packed.packedBytes)} / ${budget(result.budget?.packedKib)}` : '',
+    result.packed ? `${formatKib(result.packed.unpackedBytes)} / ${budget(result.budget?.unpackedKib)}` : '',
     result.genericSmoke ? 'exports only' : 'round trip',
     `${result.seconds.toFixed(1)}s`,
   ];

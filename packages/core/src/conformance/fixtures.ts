@@ -51,6 +51,11 @@ export function storedExpiry(session: SessionData | null): number | undefined {
 /** Waits `ms` of real time. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Lets `turns` rounds of the event loop pass (timers, I/O and `process.nextTick` callbacks included). */
+export async function eventLoopTurns(turns = 5): Promise<void> {
+  for (let turn = 0; turn < turns; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
 export async function waitFor(
   check: () => Promise<boolean>,

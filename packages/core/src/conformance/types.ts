@@ -25,6 +25,11 @@ export interface ConformanceInspect<S extends SessionStore = SessionStore> {
   writeForeign?(store: S, key: string): Promise<void>;
   /** Whether the foreign record under `key` still exists. */
   foreignExists?(store: S, key: string): Promise<boolean>;
+  /**
+   * Cuts the store's connection to the backend as an outage would (for example
+   * `CLIENT KILL ID` on Redis), and resolves once cut; the store must reconnect by itself.
+   */
+  dropConnection?(store: S): Promise<void>;
 }
 
 /** Options of `runStoreConformance`. */

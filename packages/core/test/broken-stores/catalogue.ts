@@ -219,6 +219,21 @@ export class SilentCloseStore extends MemoryStore {
   override async close(): Promise<void> {}
 }
 
+/** Announces its first connection a tick after construction, undoing a `disconnect` heard meanwhile. */
+export class AnnouncesFirstConnectStore extends MemoryStore {
+  constructor(...args: ConstructorParameters<typeof MemoryStore>) {
+    super(...args);
+    process.nextTick(() => this.emit('connect'));
+  }
+}
+
+/** Says `disconnect` when its connection drops, but nothing when it is back. */
+export class SilentReconnectStore extends MemoryStore {
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    return event === 'connect' ? false : super.emit(event, ...args);
+  }
+}
+
 /** destroy() resolves but deletes nothing. */
 export class DestroyDoesNothingStore extends MemoryStore {
   protected override async removeSession(): Promise<void> {}

@@ -21,9 +21,12 @@ ${runMain(`async () => {
   await roundTrip(new Bound({ prefix: 'bound:' }), 'bound');
 }`)}`,
   esm: `import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import session from 'express-session';
 import { ErrorCode, MemoryStore, SessionStore } from '@session-stores/core';
 ${ROUND_TRIP_SOURCE}
+const required = createRequire(import.meta.url)('@session-stores/core');
+assert.equal(required.SessionStore, SessionStore, 'import and require load the same code (no dual-package hazard)');
 assert.ok(MemoryStore.prototype instanceof SessionStore, 'MemoryStore extends SessionStore');
 assert.ok(MemoryStore.prototype instanceof session.Store, "MemoryStore extends express-session's Store");
 assert.equal(typeof ErrorCode, 'object', 'ErrorCode is exported');

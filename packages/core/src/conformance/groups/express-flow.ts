@@ -3,7 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { SessionOptions } from 'express-session';
 import request from 'supertest';
 import type { SessionStore } from '../../session-store';
-import { field, kitSession, needsMethods, storedExpiry } from '../fixtures';
+import { eventLoopTurns, field, kitSession, needsMethods, storedExpiry } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 type Bag = Record<string, unknown>;
@@ -22,6 +22,9 @@ function buildApp(store: SessionStore, overrides: Partial<SessionOptions> = {}):
   });
   app.get('/visit', (_req, res) => {
     res.json({ ok: true });
+  });
+  app.get('/kind', (req, res) => {
+    res.send(typeof req.session);
   });
   app.post('/regenerate', (req, res, next) => {
     const user = bag(req).user;
@@ -108,6 +111,25 @@ export const expressFlowGroup: ConformanceGroup = {
         expect(res.headers['set-cookie']).toBeUndefined();
         expect(await s.get(res.body.id)).toBeNull();
         if (s.capabilities.methods.length) expect(await s.length()).toBe(0);
+      },
+    },
+    {
+      // express-session's own tests "should not be set if store is disconnected" and
+      // "should be set when store reconnects", with this store in place of its MemoryStore.
+      name: 'after disconnect requests get no session, and after connect they get one again',
+      async run({ store }) {
+        const s = await store();
+        const app = buildApp(s);
+        s.emit('disconnect');
+        for (let round = 0; round < 2; round += 1) {
+          const res = await request(app).get('/kind').expect(200);
+          expect(res.text).toBe('undefined');
+          expect(res.headers['set-cookie']).toBeUndefined();
+          // Long enough for a late event from the store to undo the disconnect, if it sends one.
+          await eventLoopTurns(5);
+        }
+        s.emit('connect');
+        expect((await request(app).get('/kind').expect(200)).text).toBe('object');
       },
     },
     {
