@@ -10,6 +10,7 @@ import { type HttpOpName, type OpName, SUBJECTS, subjectNamed } from './subjects
 const STORE_OPS: readonly OpName[] = [
   'set',
   'get',
+  'update',
   'touch',
   'get-missing',
   'destroy',

@@ -11,7 +11,16 @@ import { closeIoredis, closeNodeRedis, connectIoredis, connectNodeRedis } from '
 import { callbackOps, promiseOps, type StoreOps } from './store-ops';
 
 /** The figures the benchmark produces per subject. */
-export type OpName = 'set' | 'get' | 'touch' | 'get-missing' | 'destroy' | 'all' | 'length' | 'clear';
+export type OpName =
+  | 'set'
+  | 'get'
+  | 'update'
+  | 'touch'
+  | 'get-missing'
+  | 'destroy'
+  | 'all'
+  | 'length'
+  | 'clear';
 
 /** An HTTP scenario's figure as a target: `http-read` (GET /read), `http-write` (POST /write). */
 export type HttpOpName = 'http-read' | 'http-write';
@@ -342,8 +351,13 @@ function redisStoreTargets(family: 'node-redis' | 'ioredis'): Target[] {
 /** Under the store-level `set` table of both redis-store(node-redis) subjects. */
 const PLAIN_SET_NOTE =
   'store-level set writes sessions that were never loaded through get (plain objects): the plain SET ' +
-  'path for both redis-store(node-redis) subjects; the conditional save of issue 13 is measured over ' +
-  'HTTP (POST /write), whose Redis commands per request are printed under its table';
+  'path for both redis-store(node-redis) subjects; the conditional save of issue 13 is in "update" ' +
+  '(get, then set of what get returned) and over HTTP (POST /write)';
+
+/** Under the store-level `update` table. */
+const UPDATE_NOTE =
+  'update = get, then set of the object get returned (unchanged): the conditional save (compare-and-set ' +
+  'script) on redis-store(node-redis), a plain SET with lastWriteWins: true and on connect-redis';
 
 /** Every subject the benchmark knows, anchors first. */
 export const SUBJECTS: readonly Subject[] = [
@@ -452,7 +466,7 @@ export const SUBJECTS: readonly Subject[] = [
     anchor: 'connect-redis',
     raw: 'raw-node-redis',
     targets: redisStoreTargets('node-redis'),
-    notes: { set: PLAIN_SET_NOTE },
+    notes: { set: PLAIN_SET_NOTE, update: UPDATE_NOTE },
     create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis),
   },
   {
