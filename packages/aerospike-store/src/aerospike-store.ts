@@ -214,25 +214,43 @@ export class AerospikeStore extends SessionStore {
   /**
    * Deletes this store's sessions. With the default empty prefix the set belongs to
    * this store alone, so it is truncated, and `clear()` resolves once a scan of the set
-   * finds nothing (the server applies a truncate in the background). With a prefix,
-   * other prefixes may share the set: only this prefix's keys are scanned and removed.
+   * finds nothing. With a prefix, other prefixes may share the set: only this prefix's
+   * keys are scanned and removed.
    */
   protected override async clearSessions(): Promise<void> {
     if (this.prefix !== '') return super.clearSessions();
-    await this.truncateSet();
+    await this.truncateSet(Date.now());
   }
 
-  private async truncateSet(): Promise<void> {
-    await this.send((client, policies) => client.truncate(this.namespace, this.setName, 0, policies.info));
+  /**
+   * Truncates the set and waits until a scan finds it empty.
+   *
+   * The server's truncate removes the records last updated strictly before a cutoff,
+   * its own clock in milliseconds when the command arrives, and ignores a truncate
+   * whose cutoff is not later than the set's previous one (`as/src/base/truncate.c`).
+   * So a record written in the cutoff's millisecond stays, and so do writes that follow
+   * a previous truncate within the same millisecond. Two measures:
+   * - the truncate is sent only once our clock has moved 2 ms past `startedAt`, so more
+   *   than 1 ms has passed since every write acknowledged before clear() began, and the
+   *   cutoff is later than each of them;
+   * - a scan that still finds records after a truncate answered means they outlived it
+   *   (written meanwhile, or a node's clock behind): truncate again before the next scan.
+   */
+  private async truncateSet(startedAt: number): Promise<void> {
+    while (Date.now() < startedAt + 2) await sleep(1);
+    const truncate = () =>
+      this.send((client, policies) => client.truncate(this.namespace, this.setName, 0, policies.info));
+    await truncate();
     const deadline = Date.now() + TRUNCATE_WAIT_MS;
-    for (let pause = 20; !(await this.setIsEmpty()); pause = Math.min(pause * 2, 200)) {
+    for (let pause = 5; !(await this.setIsEmpty()); pause = Math.min(pause * 2, 200)) {
       if (Date.now() + pause > deadline) {
         throw new BackendUnavailableError(
           `${this.constructor.name}: set "${this.namespace}/${this.setName}" still holds records ` +
-            `${TRUNCATE_WAIT_MS} ms after truncate (sessions written since clear() began count too)`,
+            `after ${TRUNCATE_WAIT_MS} ms of truncating it (sessions are still being written to it)`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await sleep(pause);
+      await truncate();
     }
   }
 
@@ -354,6 +372,10 @@ export class AerospikeStore extends SessionStore {
 /** The record TTL for a write: whole seconds (Aerospike's granularity), or -1 for never (0 would mean the namespace default). */
 function recordTtl(ttl: WriteTtl): number {
   return ttl.kind === 'never' ? Aerospike.ttl.NEVER_EXPIRE : Math.min(ttl.seconds, MAX_TTL_SECONDS);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isCookieObject(cookie: unknown): boolean {
