@@ -11,6 +11,7 @@ import {
   SessionStoreError,
   StoreClosedError,
 } from './errors';
+import { optionalBoolean, optionalObject } from './option-checks';
 import { validatePrefix } from './prefix';
 import { decodeSessionNow, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
@@ -77,13 +78,9 @@ export abstract class SessionStore extends ExpressStore {
    */
   constructor(options: SessionStoreOptions = {}, defaults: StoreDefaults = { prefix: '' }) {
     super();
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionError('options', 'expected an object');
-    }
+    optionalObject(options, 'options');
     validateTtlSettings(options);
-    if (options.disableTouch !== undefined && typeof options.disableTouch !== 'boolean') {
-      throw new InvalidOptionError('disableTouch', 'expected a boolean');
-    }
+    optionalBoolean(options.disableTouch, 'disableTouch');
     if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'miss') {
       throw new InvalidOptionError('onCorrupt', "expected 'error' or 'miss'");
     }
