@@ -1,11 +1,5 @@
 export { type Callback, type CallbackErrorHandler, rethrowAsync, settle } from './callback';
-export {
-  type CapabilityOverrides,
-  NO_CAPABILITIES,
-  narrowCapabilities,
-  type OptionalMethod,
-  type StoreCapabilities,
-} from './capabilities';
+export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
   BackendError,
   BackendMisconfiguredError,
@@ -46,7 +40,7 @@ export {
   validateSerializer,
 } from './serializer';
 export type { SessionData, SessionWithId } from './session-data';
-export { BATCH_SIZE, SessionStore, type SessionStoreOptions, type StoreDefaults } from './session-store';
+export { BATCH_SIZE, SessionStore, type SessionStoreOptions } from './session-store';
 export {
   DEFAULT_TTL_SECONDS,
   type ResolvedTtl,

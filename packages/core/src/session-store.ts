@@ -32,12 +32,6 @@ export interface SessionStoreOptions extends TtlSettings {
   onCorrupt?: 'error' | 'miss' | undefined;
 }
 
-/** Per-backend defaults passed by a subclass to the base constructor. */
-export interface StoreDefaults {
-  /** The key prefix used when the user sets none. */
-  readonly prefix: string;
-}
-
 /** How many ids `all()` and `clear()` handle per backend round trip. */
 export const BATCH_SIZE = 100;
 
@@ -78,9 +72,9 @@ export abstract class SessionStore extends ExpressStore {
 
   /**
    * @param options the user's options (validated here; invalid ones throw `InvalidOptionError`).
-   * @param defaults the backend's defaults.
+   * @param defaults the backend's defaults: `prefix`, the key prefix used when the user sets none.
    */
-  constructor(options: SessionStoreOptions = {}, defaults: StoreDefaults = { prefix: '' }) {
+  constructor(options: SessionStoreOptions = {}, defaults: { readonly prefix: string } = { prefix: '' }) {
     super();
     optionalObject(options, 'options');
     validateTtlSettings(options);
