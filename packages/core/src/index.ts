@@ -15,7 +15,7 @@ export {
   StoreClosedError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
-export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export { MemoryDatabase, type MemoryEntry, MemoryStore, type MemoryStoreOptions } from './memory-store';
 export {
   type DescribeValue,
   describeType,

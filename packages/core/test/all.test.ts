@@ -21,7 +21,7 @@ class PagedStore extends MemoryStore {
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {
-    const ids = [...this.database.entries.keys()].map((key) => key.slice(this.prefix.length)).sort();
+    const ids = [...this.database.keys()].map((key) => key.slice(this.prefix.length)).sort();
     for (let start = 0; start < ids.length; start += 10) {
       await tick();
       yield [...(start > 0 ? [ids[start - 1] as string] : []), ...ids.slice(start, start + 10)];
