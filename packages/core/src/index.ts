@@ -1,4 +1,4 @@
-export { type Callback, type CallbackErrorHandler, rethrowAsync, settle } from './callback';
+export { bridgeCallback, type Callback, type CallbackErrorHandler, rethrowAsync } from './callback';
 export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
   BackendError,

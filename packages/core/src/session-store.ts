@@ -1,5 +1,5 @@
 import expressSession from 'express-session';
-import { type Callback, rethrowAsync, settle } from './callback';
+import { bridgeCallback, type Callback, rethrowAsync } from './callback';
 import { NO_CAPABILITIES, type StoreCapabilities } from './capabilities';
 import {
   BackendError,
@@ -255,7 +255,7 @@ export abstract class SessionStore extends ExpressStore {
   get(sid: string): Promise<SessionData | null>;
   get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => this.readSession(sid)),
       callback,
       this.onCallbackError,
@@ -266,7 +266,7 @@ export abstract class SessionStore extends ExpressStore {
   set(sid: string, session: SessionData): Promise<void>;
   set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => {
         checkSession(session);
         const ttl = resolveTtl(session, this.ttlSettings);
@@ -281,7 +281,7 @@ export abstract class SessionStore extends ExpressStore {
   destroy(sid: string): Promise<void>;
   destroy(sid: string, callback: (err?: unknown) => void): void;
   destroy(sid: string, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => this.removeSession(sid)),
       callback,
       this.onCallbackError,
@@ -295,7 +295,7 @@ export abstract class SessionStore extends ExpressStore {
   override touch(sid: string, session: SessionData): Promise<void>;
   override touch(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => {
         checkSession(session);
         if (!this.capabilities.methods.touch) throw new NotSupportedError('touch', this.constructor.name);
@@ -312,7 +312,7 @@ export abstract class SessionStore extends ExpressStore {
   override all(): Promise<SessionWithId[]>;
   override all(callback: (err: unknown, sessions?: SessionWithId[]) => void): void;
   override all(callback?: Callback<SessionWithId[]>): Promise<SessionWithId[]> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(async () => {
         this.requireMethod('all');
         const ids = await this.collectIds();
@@ -347,7 +347,7 @@ export abstract class SessionStore extends ExpressStore {
   ids(): Promise<string[]>;
   ids(callback: (err: unknown, ids?: string[]) => void): void;
   ids(callback?: Callback<string[]>): Promise<string[]> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(() => {
         this.requireMethod('ids');
         return this.collectIds();
@@ -361,7 +361,7 @@ export abstract class SessionStore extends ExpressStore {
   override length(): Promise<number>;
   override length(callback: (err: unknown, length?: number) => void): void;
   override length(callback?: Callback<number>): Promise<number> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(() => {
         this.requireMethod('length');
         return this.countSessions();
@@ -375,7 +375,7 @@ export abstract class SessionStore extends ExpressStore {
   override clear(): Promise<void>;
   override clear(callback: (err?: unknown) => void): void;
   override clear(callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(async () => {
         this.requireMethod('clear');
         await this.clearSessions();
