@@ -100,13 +100,15 @@ export class AerospikeStore extends SessionStore {
 
   // ---- primitives -----------------------------------------------------------------
 
-  protected override async readSession(sid: string): Promise<SessionData | null> {
-    const record = await this.sendOrMissing((client, policies) =>
-      client.get(this.recordKey(sid), policies.read),
-    );
-    if (!record) return null;
-    const session = await this.fromBins(sid, record.bins);
-    return session && this.rememberLoaded(sid, session, record.gen);
+  protected override readSession(sid: string): Promise<SessionData | null> {
+    const key = this.recordKey(sid);
+    return this.sendOrMissing((client, policies) =>
+      client.get(key, orDefault(client, policies, 'read')),
+    ).then(async (record) => {
+      if (!record) return null;
+      const session = await this.fromBins(sid, record.bins);
+      return session && this.rememberLoaded(sid, session, record.gen);
+    });
   }
 
   /**
@@ -139,12 +141,14 @@ export class AerospikeStore extends SessionStore {
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     const bins = this.toBins(sid, session);
     await this.send((client, policies) =>
-      client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl) }, policies.write),
+      client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl) }, orDefault(client, policies, 'write')),
     );
   }
 
   protected override async removeSession(sid: string): Promise<void> {
-    await this.sendOrMissing((client, policies) => client.remove(this.recordKey(sid), policies.remove));
+    await this.sendOrMissing((client, policies) =>
+      client.remove(this.recordKey(sid), orDefault(client, policies, 'remove')),
+    );
   }
 
   /**
@@ -164,7 +168,7 @@ export class AerospikeStore extends SessionStore {
         operations.push(Aerospike.operations.write(COOKIE_BIN, this.encode(sid, cookie as SessionData)));
       }
       await this.sendOrMissing((client, policies) =>
-        client.operate(key, operations, { ttl: seconds }, policies.touch),
+        client.operate(key, operations, { ttl: seconds }, orDefault(client, policies, 'touch')),
       );
       return;
     }
@@ -245,25 +249,43 @@ export class AerospikeStore extends SessionStore {
   /**
    * Deletes this store's sessions. With the default empty prefix the set belongs to
    * this store alone, so it is truncated, and `clear()` resolves once a scan of the set
-   * finds nothing (the server applies a truncate in the background). With a prefix,
-   * other prefixes may share the set: only this prefix's keys are scanned and removed.
+   * finds nothing. With a prefix, other prefixes may share the set: only this prefix's
+   * keys are scanned and removed.
    */
   protected override async clearSessions(): Promise<void> {
     if (this.prefix !== '') return super.clearSessions();
-    await this.truncateSet();
+    await this.truncateSet(Date.now());
   }
 
-  private async truncateSet(): Promise<void> {
-    await this.send((client, policies) => client.truncate(this.namespace, this.setName, 0, policies.info));
+  /**
+   * Truncates the set and waits until a scan finds it empty.
+   *
+   * The server's truncate removes the records last updated strictly before a cutoff,
+   * its own clock in milliseconds when the command arrives, and ignores a truncate
+   * whose cutoff is not later than the set's previous one (`as/src/base/truncate.c`).
+   * So a record written in the cutoff's millisecond stays, and so do writes that follow
+   * a previous truncate within the same millisecond. Two measures:
+   * - the truncate is sent only once our clock has moved 2 ms past `startedAt`, so more
+   *   than 1 ms has passed since every write acknowledged before clear() began, and the
+   *   cutoff is later than each of them;
+   * - a scan that still finds records after a truncate answered means they outlived it
+   *   (written meanwhile, or a node's clock behind): truncate again before the next scan.
+   */
+  private async truncateSet(startedAt: number): Promise<void> {
+    while (Date.now() < startedAt + 2) await sleep(1);
+    const truncate = () =>
+      this.send((client, policies) => client.truncate(this.namespace, this.setName, 0, policies.info));
+    await truncate();
     const deadline = Date.now() + TRUNCATE_WAIT_MS;
-    for (let pause = 20; !(await this.setIsEmpty()); pause = Math.min(pause * 2, 200)) {
+    for (let pause = 5; !(await this.setIsEmpty()); pause = Math.min(pause * 2, 200)) {
       if (Date.now() + pause > deadline) {
         throw new BackendUnavailableError(
           `${this.constructor.name}: set "${this.namespace}/${this.setName}" still holds records ` +
-            `${TRUNCATE_WAIT_MS} ms after truncate (sessions written since clear() began count too)`,
+            `after ${TRUNCATE_WAIT_MS} ms of truncating it (sessions are still being written to it)`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await sleep(pause);
+      await truncate();
     }
   }
 
@@ -301,29 +323,45 @@ export class AerospikeStore extends SessionStore {
     return userKey.slice(this.prefix.length);
   }
 
-  /** Sends one command on the client, within the client's concurrency cap. */
-  private async send<T>(command: (client: Client, policies: CommandPolicies) => Promise<T>): Promise<T> {
-    const { client, policies } = await this.connection.acquire();
-    return limiterFor(client).run(async () => {
-      try {
-        return await this.connection.track(() => retryWhenBusy(() => command(client, policies)));
-      } catch (err) {
-        this.connection.noteFailure(err);
-        throw err;
-      }
+  /**
+   * Sends one command on the client, within the client's concurrency cap. Written with
+   * few promise layers: it runs for every get, set and touch.
+   */
+  private send<T>(command: (client: Client, policies: CommandPolicies) => Promise<T>): Promise<T> {
+    const now = this.connection.acquireNow();
+    if (now) return this.sendOn(now.client, now.policies, command);
+    return this.connection.acquire().then(({ client, policies }) => this.sendOn(client, policies, command));
+  }
+
+  private sendOn<T>(
+    client: Client,
+    policies: CommandPolicies,
+    command: (client: Client, policies: CommandPolicies) => Promise<T>,
+  ): Promise<T> {
+    return limiterFor(client).run(() => {
+      const release = this.connection.hold();
+      return retryWhenBusy(() => command(client, policies)).then(
+        (value) => {
+          release();
+          return value;
+        },
+        (err: unknown) => {
+          release();
+          this.connection.noteFailure(err);
+          throw err;
+        },
+      );
     });
   }
 
   /** As {@link send}, with "record not found" as `null`. */
-  private async sendOrMissing<T>(
+  private sendOrMissing<T>(
     command: (client: Client, policies: CommandPolicies) => Promise<T>,
   ): Promise<T | null> {
-    try {
-      return await this.send(command);
-    } catch (err) {
+    return this.send(command).then(undefined, (err: unknown) => {
       if (resultCode(err) === status.ERR_RECORD_NOT_FOUND) return null;
       throw err;
-    }
+    });
   }
 
   private toBins(sid: string, session: SessionData): SessionBins {
@@ -345,21 +383,26 @@ export class AerospikeStore extends SessionStore {
     };
   }
 
-  private async fromBins(sid: string, bins: SessionBins): Promise<SessionData | null> {
+  /**
+   * The session in a record's bins. Without promises when the serializer is synchronous
+   * (the default JSON), as this runs for every get; call it where a synchronous throw
+   * becomes a rejection.
+   */
+  private fromBins(sid: string, bins: SessionBins): SessionData | null | Promise<SessionData | null> {
     if (this.mapper) return this.fromMappedBins(sid, bins);
     const text = bins[SESSION_BIN];
     if (typeof text !== 'string') return this.corrupt(sid, `bin "${SESSION_BIN}" holds ${describe(text)}`);
-    const data = await this.decode(sid, text);
-    if (!data) return null;
     const cookieText = bins[COOKIE_BIN];
     // No cookie bin: a session saved without a cookie, or by aerospike-session-store (cookie inline).
-    if (cookieText === undefined || cookieText === null) return data;
+    if (cookieText === undefined || cookieText === null) return this.decode(sid, text);
     if (typeof cookieText !== 'string')
       return this.corrupt(sid, `bin "${COOKIE_BIN}" holds ${describe(cookieText)}`);
-    const cookie = await this.decode(sid, cookieText);
-    if (!cookie) return null;
-    const { cookie: _inline, ...rest } = data as unknown as Record<string, unknown>;
-    return { cookie, ...rest } as unknown as SessionData;
+    const data = this.decode(sid, text);
+    const cookie = this.decode(sid, cookieText);
+    if (data instanceof Promise || cookie instanceof Promise) {
+      return Promise.all([data, cookie]).then(([d, c]) => withCookie(d, c));
+    }
+    return withCookie(data, cookie);
   }
 
   private async fromMappedBins(sid: string, bins: SessionBins): Promise<SessionData | null> {
@@ -382,9 +425,60 @@ export class AerospikeStore extends SessionStore {
   }
 }
 
+/** A session with its cookie put back in front; `null` if either part decoded to nothing. */
+function withCookie(data: SessionData | null, cookie: SessionData | null): SessionData | null {
+  if (!data || !cookie) return null;
+  const { cookie: _inline, ...rest } = data as unknown as Record<string, unknown>;
+  return { cookie, ...rest } as unknown as SessionData;
+}
+
+type DefaultablePolicy = 'read' | 'write' | 'touch' | 'remove';
+const sameAsDefault = new WeakMap<CommandPolicies, Partial<Record<DefaultablePolicy, boolean>>>();
+
+/**
+ * The policy to pass for a command, or `undefined` when it holds just what the client
+ * is configured with anyway: the client then uses its own default without converting a
+ * policy object on every call (about 2 µs per command). Decided once per policy object.
+ */
+function orDefault<P extends DefaultablePolicy>(
+  client: Client,
+  policies: CommandPolicies,
+  type: P,
+): CommandPolicies[P] | undefined {
+  let known = sameAsDefault.get(policies);
+  if (!known) {
+    known = {};
+    sameAsDefault.set(policies, known);
+  }
+  let same = known[type];
+  if (same === undefined) {
+    const configured = (client.config?.policies as Record<string, unknown> | undefined)?.[
+      type === 'touch' ? 'operate' : type
+    ];
+    same = sameFields(policies[type], configured);
+    known[type] = same;
+  }
+  return same ? undefined : policies[type];
+}
+
+/** Whether two policies set the same fields to the same values (unset fields ignored). */
+function sameFields(a: unknown, b: unknown): boolean {
+  const set = (policy: unknown) =>
+    JSON.stringify(
+      Object.entries((policy ?? {}) as Record<string, unknown>)
+        .filter(([, value]) => value !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : 1)),
+    );
+  return set(a) === set(b);
+}
+
 /** The record TTL for a write: whole seconds (Aerospike's granularity), or -1 for never (0 would mean the namespace default). */
 function recordTtl(ttl: WriteTtl): number {
   return ttl.kind === 'never' ? Aerospike.ttl.NEVER_EXPIRE : Math.min(ttl.seconds, MAX_TTL_SECONDS);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isCookieObject(cookie: unknown): boolean {

@@ -19,6 +19,11 @@ export const DEFAULT_TIMEOUTS = {
 
 type PolicyType = 'read' | 'write' | 'operate' | 'remove' | 'batch' | 'scan' | 'info';
 
+/** What set() needs: store the key (scans list ids), replace the whole record. */
+const STORE_WRITE = { key: Aerospike.policy.key.SEND, exists: Aerospike.policy.exists.CREATE_OR_REPLACE };
+/** What touch() needs: store the key, and never create a missing record. */
+const STORE_TOUCH = { key: Aerospike.policy.key.SEND, exists: Aerospike.policy.exists.UPDATE };
+
 /** The client configuration of a store-owned client: the user's, over the short defaults. */
 export function ownedClientConfig(config: ConfigOptions): ConfigOptions {
   const user = (config.policies ?? {}) as Partial<Record<PolicyType, object>>;
@@ -29,8 +34,10 @@ export function ownedClientConfig(config: ConfigOptions): ConfigOptions {
     policies: {
       ...config.policies,
       read: new Aerospike.ReadPolicy({ ...single, ...defined(user.read) }),
-      write: new Aerospike.WritePolicy({ ...single, ...defined(user.write) }),
-      operate: new Aerospike.OperatePolicy({ ...single, ...defined(user.operate) }),
+      // The store's own client: its defaults are what set() and touch() need (the same as
+      // CommandPolicies.write / .touch), so those commands can pass no policy object.
+      write: new Aerospike.WritePolicy({ ...single, ...defined(user.write), ...STORE_WRITE }),
+      operate: new Aerospike.OperatePolicy({ ...single, ...defined(user.operate), ...STORE_TOUCH }),
       remove: new Aerospike.RemovePolicy({ ...single, ...defined(user.remove) }),
       batch: new Aerospike.BatchPolicy({ ...single, ...defined(user.batch) }),
       scan: new Aerospike.ScanPolicy({
@@ -86,22 +93,14 @@ export class CommandPolicies {
     >;
     const send = Aerospike.policy.key.SEND;
     this.read = new Aerospike.ReadPolicy(defined(configured.read));
-    this.write = new Aerospike.WritePolicy({
-      ...defined(configured.write),
-      key: send,
-      exists: Aerospike.policy.exists.CREATE_OR_REPLACE,
-    });
+    this.write = new Aerospike.WritePolicy({ ...defined(configured.write), ...STORE_WRITE });
     this.writeIfGeneration = new Aerospike.WritePolicy({
       ...defined(configured.write),
       key: send,
       exists: Aerospike.policy.exists.REPLACE,
       gen: Aerospike.policy.gen.EQ,
     });
-    this.touch = new Aerospike.OperatePolicy({
-      ...defined(configured.operate),
-      key: send,
-      exists: Aerospike.policy.exists.UPDATE,
-    });
+    this.touch = new Aerospike.OperatePolicy({ ...defined(configured.operate), ...STORE_TOUCH });
     this.remove = new Aerospike.RemovePolicy(defined(configured.remove));
     this.batch = new Aerospike.BatchPolicy(defined(configured.batch));
     this.scan = new Aerospike.ScanPolicy(defined(configured.scan));

@@ -57,7 +57,10 @@ export class AerospikeConnection {
   private probing = false;
   private isClosed = false;
   private policiesOf: { client: Client; policies: CommandPolicies } | undefined;
-  private readonly underWay = new Set<Promise<void>>();
+  /** Commands (and scans) under way; `close()` waits for them. */
+  private underWay = 0;
+  /** Set by a waiting `close()`: called when the last command under way ends. */
+  private onDrained: (() => void) | undefined;
 
   /**
    * @param source the user's client, or the configuration of one to create.
@@ -98,6 +101,16 @@ export class AerospikeConnection {
   }
 
   /**
+   * The client to send a command with when it is there without waiting (the usual
+   * case: connected, nothing pending), else `undefined`: then use {@link acquire}.
+   */
+  acquireNow(): { client: Client; policies: CommandPolicies } | undefined {
+    const client = this.current;
+    if (this.connecting || this.misconfigured || !client) return undefined;
+    return { client, policies: this.policiesFor(client) };
+  }
+
+  /**
    * The client to send a command with, waiting for an owned client's first connect.
    * @throws BackendUnavailableError when no client is connected; BackendMisconfiguredError
    * when the client configuration was rejected.
@@ -131,14 +144,13 @@ export class AerospikeConnection {
    * crashes the process if a command completes after its client was closed.
    */
   hold(): () => void {
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.underWay.add(done);
+    this.underWay += 1;
+    let held = true;
     return () => {
-      this.underWay.delete(done);
-      release();
+      if (!held) return;
+      held = false;
+      this.underWay -= 1;
+      if (this.underWay === 0) this.onDrained?.();
     };
   }
 
@@ -166,13 +178,14 @@ export class AerospikeConnection {
     this.current = undefined;
     if (!client) return;
     this.release(client);
-    if (this.underWay.size > 0) {
+    if (this.underWay > 0) {
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
+      await new Promise<void>((resolve) => {
+        this.onDrained = resolve;
         timer = setTimeout(resolve, CLOSE_GRACE_MS);
       });
-      await Promise.race([Promise.all(this.underWay), grace]);
       clearTimeout(timer);
+      this.onDrained = undefined;
     }
     // Only the client's own event loop reference is dropped, never the process's.
     if (this.owned) client.close(false);

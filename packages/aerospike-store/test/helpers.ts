@@ -34,11 +34,25 @@ export function uniqueSet(label: string): string {
   return `ss-${label}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Extra steps of {@link useAerospike}'s teardown. */
+export interface UseAerospikeOptions {
+  /**
+   * Runs first in the file's teardown, while the client is still connected and the
+   * test server still running (e.g. to restore server settings a test changed). An
+   * error still closes the client and stops the server, then fails the file.
+   */
+  readonly beforeClose?: (backend: Backend) => Promise<void>;
+}
+
 /**
  * Registers beforeAll/afterAll that provide a backend; returns its getter. `sets` (in
  * `namespace`) are truncated at the end, which matters on a shared real server.
  */
-export function useAerospike(sets: readonly string[] = [], namespace = NAMESPACE): () => Backend {
+export function useAerospike(
+  sets: readonly string[] = [],
+  namespace = NAMESPACE,
+  options: UseAerospikeOptions = {},
+): () => Backend {
   let backend: Backend | undefined;
   beforeAll(async () => {
     const server = realHosts ? undefined : await startAerospikeTestServer();
@@ -48,10 +62,15 @@ export function useAerospike(sets: readonly string[] = [], namespace = NAMESPACE
   });
   afterAll(async () => {
     if (!backend) return;
-    for (const set of sets) await backend.client.truncate(namespace, set, 0).catch(() => undefined);
-    backend.client.close();
-    await backend.server?.stop();
-    backend = undefined;
+    const current = backend;
+    try {
+      await options.beforeClose?.(current);
+    } finally {
+      for (const set of sets) await current.client.truncate(namespace, set, 0).catch(() => undefined);
+      current.client.close();
+      await current.server?.stop();
+      backend = undefined;
+    }
   });
   return () => {
     if (!backend) throw new Error('the Aerospike backend is only available inside tests and hooks');

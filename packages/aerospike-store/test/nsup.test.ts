@@ -4,15 +4,27 @@
  * setting is changed with set-config, as an operator would, in namespace `express`
  * (the other test files use `test`), and restored afterwards.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { BackendMisconfiguredError, ErrorCode } from '@session-stores/core';
 import { AerospikeStore } from '../src';
 import { keyOf, uniqueSet, useAerospike } from './helpers';
 
 const NAMESPACE = 'express';
 const set = uniqueSet('nsup');
-const backend = useAerospike([set], NAMESPACE);
 let restore: Record<string, string> = {};
+// The restore runs inside the backend's own teardown, before its client closes: a jest
+// afterAll of this file would run after that teardown (hooks run in declaration order)
+// and could no longer reach the server. A failed restore fails the file.
+const backend = useAerospike([set], NAMESPACE, {
+  beforeClose: async () => {
+    for (const [name, value] of Object.entries(restore)) await setConfig(name, value);
+    const now = await namespaceConfig();
+    for (const [name, value] of Object.entries(restore)) {
+      if (now[name] !== value)
+        throw new Error(`namespace ${NAMESPACE}: ${name} is ${now[name]} after restoring ${value}`);
+    }
+  },
+});
 
 async function setConfig(name: string, value: string): Promise<void> {
   const reply = await backend().client.infoAny(
@@ -35,10 +47,6 @@ beforeAll(async () => {
   };
   await setConfig('allow-ttl-without-nsup', 'false');
   await setConfig('nsup-period', '0');
-});
-
-afterAll(async () => {
-  for (const [name, value] of Object.entries(restore)) await setConfig(name, value).catch(() => undefined);
 });
 
 const session = () =>

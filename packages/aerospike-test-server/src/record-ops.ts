@@ -301,7 +301,7 @@ function executeWrite(req: RecordRequest, nowSec: number): AsMsg {
     bins,
     generation: existing === undefined ? 1 : existing.generation >= 0xffff ? 1 : existing.generation + 1,
     voidTime: newVoidTime(req, existing, nowSec),
-    lastUpdateMs: writeTimestampMs(),
+    lastUpdateMs: writeTimestampMs(existing?.lastUpdateMs),
   };
   if (storedRecordSize(rec) > req.ns.config.maxRecordSize) return headerOnlyReply(ResultCode.RECORD_TOO_BIG);
   req.ns.put(rec);

@@ -78,6 +78,12 @@ export class Namespace {
   readonly sindexes = new Map<string, SecondaryIndexDef>();
   /** Truncate-namespace time (citrusleaf ms), 0 if never. */
   truncateLutMs = 0;
+  /**
+   * The last accepted truncate cutoff per target ('' = the whole namespace, else a set
+   * name), as the server's system metadata keeps it: a later truncate is accepted only
+   * if its cutoff is greater, even when the set did not exist at the time.
+   */
+  readonly truncateCutoffs = new Map<string, number>();
   /** When the last expiry sweep ran (Date.now() ms). */
   lastNsupMs = Date.now();
 
@@ -134,17 +140,28 @@ export class Namespace {
     return out;
   }
 
-  /** Removes records of a set (or of the namespace) last updated at or before `beforeMs`. */
-  truncate(setName: string | undefined, beforeMs: number): void {
+  /**
+   * Removes records of a set (or of the namespace) last updated strictly before
+   * `beforeMs`, with the real server's rules (`as/src/base/truncate.c`):
+   * - a record updated in the cutoff's millisecond (or later) stays;
+   * - a cutoff not greater than the last accepted one for the same target is ignored
+   *   (two truncates in one millisecond: the second does nothing, and still answers ok);
+   * - a truncate of a set that holds no record yet is recorded but removes nothing.
+   * Returns whether the truncate was applied.
+   */
+  truncate(setName: string | undefined, beforeMs: number): boolean {
+    const target = setName ?? '';
+    if (beforeMs <= (this.truncateCutoffs.get(target) ?? 0)) return false;
+    this.truncateCutoffs.set(target, beforeMs);
+    const state = setName === undefined ? undefined : this.sets.get(setName);
+    if (setName !== undefined && state === undefined) return false;
     for (const [id, rec] of this.records) {
       if (setName !== undefined && rec.setName !== setName) continue;
-      if (rec.lastUpdateMs <= beforeMs) this.records.delete(id);
+      if (rec.lastUpdateMs < beforeMs) this.records.delete(id);
     }
-    if (setName === undefined) this.truncateLutMs = beforeMs;
-    else {
-      const s = this.touchSet(setName);
-      if (s !== undefined) s.truncateLutMs = beforeMs;
-    }
+    if (state === undefined) this.truncateLutMs = beforeMs;
+    else state.truncateLutMs = beforeMs;
+    return true;
   }
 
   /** Expiry sweep: deletes every expired record. */
@@ -260,6 +277,7 @@ export function storedRecordSize(rec: Pick<StoredRecord, 'bins' | 'key' | 'voidT
 }
 
 /** Last-update timestamp for a write happening now. */
-export function writeTimestampMs(): number {
-  return nowClepochMs();
+export function writeTimestampMs(previousMs = 0): number {
+  // The server never lets a record's last-update-time go backwards.
+  return Math.max(nowClepochMs(), previousMs);
 }

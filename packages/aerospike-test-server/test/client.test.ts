@@ -11,8 +11,32 @@ const SET = 'sessions';
 const sendKey = new Aerospike.WritePolicy({ key: Aerospike.policy.key.SEND });
 const key = (k: string, ns = NS, set = SET): Aerospike.Key => new Aerospike.Key(ns, set, k);
 
+/** 2010-01-01T00:00:00Z in Unix ms: Aerospike's last-update-times count from it. */
+const CITRUSLEAF_EPOCH_MS = 1_262_304_000_000;
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the clock has moved more than 1 ms on, so the next truncate's cutoff is later than what was written. */
+async function nextMillisecond(): Promise<void> {
+  const start = Date.now();
+  while (Date.now() < start + 2) await sleepMs(1);
+}
+
 describe('official client against the test server', () => {
   const { server, client } = useServerWithClient();
+
+  /** Truncates `set` with an explicit cutoff (Unix ms, sent as `lut` in ns); returns the reply's value. */
+  async function truncateTo(set: string, unixMs: number): Promise<string> {
+    const reply = await client().infoAny(
+      `truncate:namespace=${NS};set=${set};lut=${BigInt(unixMs) * 1_000_000n}`,
+    );
+    return reply.slice(reply.indexOf('\t') + 1).trim();
+  }
+
+  /** The set's truncate_lut as `sets` reports it (citrusleaf-epoch ms). */
+  async function truncateLut(set: string): Promise<number> {
+    const reply = await client().infoAny(`sets/${NS}/${set}`);
+    return Number(/truncate_lut=(\d+)/.exec(reply)?.[1]);
+  }
 
   test('connects to a one-node cluster', () => {
     expect(client().isConnected()).toBe(true);
@@ -194,11 +218,52 @@ describe('official client against the test server', () => {
     const set = 'truncset';
     for (const i of [1, 2, 3]) await client().put(key(`t-${i}`, NS, set), { a: i });
     expect(await collectRecords(client().scan(NS, set).foreach())).toHaveLength(3);
+    // A record written in the truncate's millisecond would stay (next test).
+    await nextMillisecond();
     await client().truncate(NS, set, 0);
     expect(await collectRecords(client().scan(NS, set).foreach())).toHaveLength(0);
     expect(server().records(NS, set)).toHaveLength(0);
     const sets = await client().infoAny(`sets/${NS}/${set}`);
     expect(sets).toContain(`ns=${NS}:set=${set}:objects=0:`);
+  });
+
+  test('truncate removes only records updated strictly before its cutoff millisecond', async () => {
+    const set = 'truncms';
+    const before = Date.now();
+    await client().put(key('same-ms', NS, set), { a: 1 });
+    const after = Date.now();
+    // Cutoff = the millisecond before the write began: the record (updated at or after it) stays.
+    expect(await truncateTo(set, before)).toBe('ok');
+    expect(
+      server()
+        .records(NS, set)
+        .map((r) => r.key),
+    ).toHaveLength(1);
+    // Cutoff = the millisecond after the write answered: now it goes.
+    while (Date.now() <= after + 1) await sleepMs(1);
+    expect(await truncateTo(set, after + 1)).toBe('ok');
+    expect(server().records(NS, set)).toHaveLength(0);
+  });
+
+  test('a truncate whose cutoff is not later than the previous one is ignored, and answers ok', async () => {
+    const set = 'truncorder';
+    await client().put(key('x', NS, set), { a: 1 });
+    await nextMillisecond();
+    const first = Date.now() - 1;
+    expect(await truncateTo(set, first)).toBe('ok');
+    expect(await truncateLut(set)).toBe(first - CITRUSLEAF_EPOCH_MS);
+    await client().put(key('y', NS, set), { a: 2 });
+    for (const earlier of [first, first - 5]) {
+      expect(await truncateTo(set, earlier)).toBe('ok');
+      expect(await truncateLut(set)).toBe(first - CITRUSLEAF_EPOCH_MS);
+    }
+    expect(server().records(NS, set)).toHaveLength(1);
+  });
+
+  test('a truncate of a set that was never written answers ok and does not create the set', async () => {
+    const set = 'trunclater';
+    expect(await truncateTo(set, Date.now() - 1)).toBe('ok');
+    expect(await client().infoAny(`sets/${NS}/${set}`)).not.toContain(`set=${set}:`);
   });
 
   test('rc 22 for a TTL write after set-config nsup-period=0, ok again after nsup-period=1', async () => {

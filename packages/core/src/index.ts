@@ -1,11 +1,5 @@
-export { type Callback, type CallbackErrorHandler, rethrowAsync, settle } from './callback';
-export {
-  type CapabilityOverrides,
-  NO_CAPABILITIES,
-  narrowCapabilities,
-  type OptionalMethod,
-  type StoreCapabilities,
-} from './capabilities';
+export { bridgeCallback, type Callback, type CallbackErrorHandler, rethrowAsync } from './callback';
+export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
   BackendError,
   BackendMisconfiguredError,
@@ -22,7 +16,22 @@ export {
   WriteConflictError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
-export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export { MemoryDatabase, type MemoryEntry, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export {
+  type DescribeValue,
+  describeType,
+  describeValue,
+  isPlainObject,
+  MAX_TIMER_DELAY_MS,
+  optionalBoolean,
+  optionalGroup,
+  optionalInteger,
+  optionalMilliseconds,
+  optionalObject,
+  optionalSeconds,
+  optionalString,
+  rejectUnknownKeys,
+} from './option-checks';
 export { type ConditionalWriteResult, MAX_SAVE_ATTEMPTS } from './overlap';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
 export {
@@ -38,7 +47,6 @@ export {
   SESSION_STORE_OPTION_NAMES,
   SessionStore,
   type SessionStoreOptions,
-  type StoreDefaults,
 } from './session-store';
 export {
   DEFAULT_TTL_SECONDS,

@@ -5,12 +5,15 @@ import type { SessionData } from './session-data';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 import type { WriteTtl } from './ttl';
 
-/** One stored session: its encoded text, when it expires (epoch ms, or null for never) and its version. */
-interface MemoryEntry {
-  text: string;
-  expiresAt: number | null;
-  /** Changes on every write, for conditional writes. */
-  version: number;
+/**
+ * One stored session of a {@link MemoryDatabase}: its encoded text, when it expires (epoch
+ * ms, or null for never) and its version.
+ */
+export interface MemoryEntry {
+  readonly text: string;
+  readonly expiresAt: number | null;
+  /** Set by the database on every write, unique across databases, for conditional writes. */
+  readonly version: number;
 }
 
 /** The next version number any memory entry gets (unique across databases, so a recreated entry never matches). */
@@ -22,8 +25,8 @@ let nextVersion = 1;
  * Iteration order is least recently used first, which makes LRU eviction cheap.
  */
 export class MemoryDatabase {
-  /** Raw entries by full key (prefix + id). Exposed for tests and inspection. */
-  readonly entries = new Map<string, MemoryEntry>();
+  /** Entries by full key (prefix + id), least recently used first. */
+  private readonly entries = new Map<string, MemoryEntry>();
   /** The most entries kept; the least recently used are evicted beyond it. */
   readonly maxEntries: number;
 
@@ -43,14 +46,34 @@ export class MemoryDatabase {
     return entry;
   }
 
-  /** Stores an entry as the most recently used one, evicting the least recently used beyond the bound. */
-  write(key: string, entry: MemoryEntry): void {
+  /**
+   * Stores an entry as the most recently used one, evicting the least recently used beyond
+   * the bound. Returns the entry's new version.
+   */
+  write(key: string, entry: Pick<MemoryEntry, 'text' | 'expiresAt'>): number {
+    const version = nextVersion++;
     this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, { text: entry.text, expiresAt: entry.expiresAt, version });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+    return version;
+  }
+
+  /** The entry under `key` as stored, expired or not, without marking it used. */
+  peek(key: string): MemoryEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Every key held, expired ones included, least recently used first. */
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** Deletes the entry under `key`, if any. */
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   /** Deletes every expired entry. */
@@ -138,19 +161,17 @@ export class MemoryStore extends SessionStore {
     return { version: this.store(sid, text, ttl), text };
   }
 
-  /** Writes an entry with a new version and returns that version. */
+  /** Writes an entry and returns its new version. */
   private store(sid: string, text: string, ttl: WriteTtl): number {
-    const version = nextVersion++;
-    this.database.write(this.key(sid), { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null, version });
-    return version;
+    return this.database.write(this.key(sid), { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null });
   }
 
   protected override async removeSession(sid: string): Promise<void> {
-    this.database.entries.delete(this.key(sid));
+    this.database.delete(this.key(sid));
   }
 
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
-    for (const sid of sids) this.database.entries.delete(this.key(sid));
+    for (const sid of sids) this.database.delete(this.key(sid));
   }
 
   protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
@@ -165,9 +186,10 @@ export class MemoryStore extends SessionStore {
   protected override async *scanIds(): AsyncIterable<string[]> {
     const now = Date.now();
     const ids: string[] = [];
-    for (const [key, entry] of this.database.entries) {
+    for (const key of this.database.keys()) {
       if (!key.startsWith(this.prefix)) continue;
-      if (entry.expiresAt !== null && entry.expiresAt <= now) continue;
+      const { expiresAt } = this.database.peek(key) as MemoryEntry;
+      if (expiresAt !== null && expiresAt <= now) continue;
       ids.push(key.slice(this.prefix.length));
     }
     yield ids;

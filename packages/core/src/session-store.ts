@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import expressSession from 'express-session';
-import { type Callback, rethrowAsync, settle } from './callback';
+import { bridgeCallback, type Callback, rethrowAsync } from './callback';
 import { NO_CAPABILITIES, type StoreCapabilities } from './capabilities';
 import {
   BackendError,
@@ -13,6 +13,7 @@ import {
   StoreClosedError,
   WriteConflictError,
 } from './errors';
+import { optionalBoolean, optionalObject } from './option-checks';
 import {
   type ConditionalWriteResult,
   type LoadedSession,
@@ -21,7 +22,7 @@ import {
   mergeOverlapping,
 } from './overlap';
 import { validatePrefix } from './prefix';
-import { decodeSessionNow, encodeSession, type Serializer, validateSerializer } from './serializer';
+import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
 
@@ -65,16 +66,14 @@ const everyOptionNamed: [
   : never = true;
 void everyOptionNamed;
 
-/** Per-backend defaults passed by a subclass to the base constructor. */
-export interface StoreDefaults {
-  /** The key prefix used when the user sets none. */
-  readonly prefix: string;
-}
-
 /** How many ids `all()` and `clear()` handle per backend round trip. */
 export const BATCH_SIZE = 100;
 
-/** How many batches `all()` reads at once: enough to keep a networked backend busy, few enough to stay polite. */
+/**
+ * How many batches `all()` reads at once: enough to keep a networked backend busy, few
+ * enough to stay polite. (Reading while the scan went on measured no faster, so it reads
+ * after the scan.)
+ */
 const ALL_READ_CONCURRENCY = 8;
 
 const ExpressStore = expressSession.Store;
@@ -119,17 +118,13 @@ export abstract class SessionStore extends ExpressStore {
 
   /**
    * @param options the user's options (validated here; invalid ones throw `InvalidOptionError`).
-   * @param defaults the backend's defaults.
+   * @param defaults the backend's defaults: `prefix`, the key prefix used when the user sets none.
    */
-  constructor(options: SessionStoreOptions = {}, defaults: StoreDefaults = { prefix: '' }) {
+  constructor(options: SessionStoreOptions = {}, defaults: { readonly prefix: string } = { prefix: '' }) {
     super();
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionError('options', 'expected an object');
-    }
+    optionalObject(options, 'options');
     validateTtlSettings(options);
-    if (options.disableTouch !== undefined && typeof options.disableTouch !== 'boolean') {
-      throw new InvalidOptionError('disableTouch', 'expected a boolean');
-    }
+    optionalBoolean(options.disableTouch, 'disableTouch');
     if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'miss') {
       throw new InvalidOptionError('onCorrupt', "expected 'error' or 'miss'");
     }
@@ -246,21 +241,16 @@ export abstract class SessionStore extends ExpressStore {
     return encodeSession(this.serializer, sid, session);
   }
 
-  /** Decodes stored text; corrupt data is an `ERR_SESSION_CORRUPT` error or, with `onCorrupt: 'miss'`, `null`. */
-  protected async decode(sid: string, text: string): Promise<SessionData | null> {
-    return this.decodeNow(sid, text);
-  }
-
   /**
-   * {@link decode} without a promise when the serializer's `parse` is synchronous (the
-   * default JSON): returns the session (or `null` with `onCorrupt: 'miss'`), or throws
-   * `ERR_SESSION_CORRUPT` at once; a promise only when `parse` returns one. For hot
-   * paths: call it where a synchronous throw becomes a rejection (inside `then`).
+   * Decodes stored text: the session, or `null` for corrupt data with `onCorrupt: 'miss'`;
+   * corrupt data is otherwise an `ERR_SESSION_CORRUPT` error. A promise only when the
+   * serializer's `parse` returns one, so the default JSON costs none: await it, or call it
+   * where a synchronous throw becomes a rejection (an async function, inside `then`).
    */
-  protected decodeNow(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
+  protected decode(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
     let decoded: SessionData | Promise<SessionData>;
     try {
-      decoded = decodeSessionNow(this.serializer, sid, text);
+      decoded = decodeSession(this.serializer, sid, text);
     } catch (err) {
       return this.corruptData(sid, err instanceof CorruptSessionError ? err.cause : err);
     }
@@ -360,7 +350,7 @@ export abstract class SessionStore extends ExpressStore {
   get(sid: string): Promise<SessionData | null>;
   get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => this.readSession(sid)),
       callback,
       this.onCallbackError,
@@ -390,7 +380,7 @@ export abstract class SessionStore extends ExpressStore {
   set(sid: string, session: SessionData): Promise<void>;
   set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => {
         checkSession(session);
         const ttl = resolveTtl(session, this.ttlSettings);
@@ -409,7 +399,7 @@ export abstract class SessionStore extends ExpressStore {
   destroy(sid: string): Promise<void>;
   destroy(sid: string, callback: (err?: unknown) => void): void;
   destroy(sid: string, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => this.removeSession(sid)),
       callback,
       this.onCallbackError,
@@ -423,7 +413,7 @@ export abstract class SessionStore extends ExpressStore {
   override touch(sid: string, session: SessionData): Promise<void>;
   override touch(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guardSid(sid, () => {
         checkSession(session);
         if (!this.capabilities.methods.touch) throw new NotSupportedError('touch', this.constructor.name);
@@ -440,48 +430,30 @@ export abstract class SessionStore extends ExpressStore {
   override all(): Promise<SessionWithId[]>;
   override all(callback: (err: unknown, sessions?: SessionWithId[]) => void): void;
   override all(callback?: Callback<SessionWithId[]>): Promise<SessionWithId[]> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(async () => {
         this.requireMethod('all');
-        // Reads start while the scan goes on, so the backend scans and serves values at once.
-        const seen = new Set<string>();
-        const read: SessionWithId[][] = [];
-        const reading = new Set<Promise<void>>();
-        let failure: { error: unknown } | undefined;
+        const ids = await this.collectIds();
         const size = this.readBatchSize;
-        for await (const page of this.scanIds()) {
-          const fresh: string[] = [];
-          for (const id of page) {
-            if (seen.has(id)) continue;
-            seen.add(id);
-            fresh.push(id);
-          }
-          for (let start = 0; start < fresh.length; start += size) {
-            const batch = fresh.slice(start, start + size);
-            const index = read.length;
-            read.push([]);
-            const pending = this.readSessions(batch).then((sessions) => {
-              // A null is a session that expired or was deleted since the scan.
-              read[index] = sessions.flatMap((session, position) =>
-                session ? [Object.assign(session, { id: batch[position] as string })] : [],
-              );
-            });
-            reading.add(pending);
-            // Every read's failure is caught here (never unhandled, even after the scan
-            // failed) and the first one is thrown below.
-            pending.then(
-              () => reading.delete(pending),
-              (error: unknown) => {
-                reading.delete(pending);
-                failure ??= { error };
-              },
+        const read: SessionWithId[][] = [];
+        let next = 0;
+        // A few batch reads in flight, each taking the next batch; the first failure stops them all.
+        const reader = async (): Promise<void> => {
+          for (let start = next; start < ids.length; start = next) {
+            next += size;
+            const batch = ids.slice(start, start + size);
+            const sessions = await this.readSessions(batch);
+            // A null is a session that expired or was deleted since the scan.
+            read[start / size] = sessions.flatMap((session, position) =>
+              session ? [Object.assign(session, { id: batch[position] as string })] : [],
             );
-            if (reading.size >= ALL_READ_CONCURRENCY) await Promise.race(reading).catch(() => undefined);
-            if (failure) throw failure.error;
           }
-        }
-        await Promise.allSettled(reading);
-        if (failure) throw failure.error;
+        };
+        const stopOnFailure = (error: unknown): never => {
+          next = ids.length;
+          throw error;
+        };
+        await Promise.all(Array.from({ length: ALL_READ_CONCURRENCY }, () => reader().catch(stopOnFailure)));
         return read.flat();
       }),
       callback,
@@ -493,7 +465,7 @@ export abstract class SessionStore extends ExpressStore {
   ids(): Promise<string[]>;
   ids(callback: (err: unknown, ids?: string[]) => void): void;
   ids(callback?: Callback<string[]>): Promise<string[]> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(() => {
         this.requireMethod('ids');
         return this.collectIds();
@@ -507,7 +479,7 @@ export abstract class SessionStore extends ExpressStore {
   override length(): Promise<number>;
   override length(callback: (err: unknown, length?: number) => void): void;
   override length(callback?: Callback<number>): Promise<number> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(() => {
         this.requireMethod('length');
         return this.countSessions();
@@ -521,7 +493,7 @@ export abstract class SessionStore extends ExpressStore {
   override clear(): Promise<void>;
   override clear(callback: (err?: unknown) => void): void;
   override clear(callback?: Callback<void>): Promise<void> | undefined {
-    return settle(
+    return bridgeCallback(
       this.guard(async () => {
         this.requireMethod('clear');
         await this.clearSessions();

@@ -1,4 +1,5 @@
 import {
+  CorruptSessionError,
   escapeGlob,
   InvalidOptionError,
   type SessionData,
@@ -40,7 +41,7 @@ const MIN_TOMBSTONE_MS = 60_000;
 const NO_EXPIRY_TOMBSTONE_MS = 86_400_000;
 /** With readPolicy 'first' and readRepair, one read in this many asks every server (see readSession). */
 export const FULL_READ_EVERY = 32;
-/** Most keys per MGET or tombstone script, to keep each reply and each blocking call small. */
+/** Most keys per tombstone script (a `clear()` page may be larger), to keep each blocking call small. */
 const MAX_KEYS_PER_COMMAND = 1000;
 
 /** What an `error` event carries besides the error itself: which server failed. */
@@ -175,7 +176,7 @@ export class ReplicatedStore extends SessionStore {
       policy: this.readPolicy,
       readQuorum: this.readQuorum,
       hedges: new HedgeTimer(),
-      decode: (sid, answer) => this.codec.decodeNow(sid, answer),
+      decode: (sid, answer) => this.codec.decode(sid, answer),
       corrupt: (sid, cause) => this.corruptData(sid, cause),
       finished: (key, round) => this.repairs.afterRead(key, round),
     };
@@ -288,13 +289,52 @@ export class ReplicatedStore extends SessionStore {
     });
   }
 
-  /** MGET on every server; each session is the newest copy among the `readQuorum` or more that answered. */
+  /**
+   * One MGET on every server for one batch of `all()` (core's 100 ids, well under
+   * MAX_KEYS_PER_COMMAND); each session is the newest copy among the `readQuorum` or more
+   * that answered.
+   */
   protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
-    const sessions: Array<SessionData | null> = [];
-    for (let start = 0; start < sids.length; start += MAX_KEYS_PER_COMMAND) {
-      sessions.push(...(await this.readBatch(sids.slice(start, start + MAX_KEYS_PER_COMMAND))));
+    const keys = sids.map((sid) => this.key(sid));
+    const failures: ReplicaFailure[] = [];
+    const replies = await Promise.all(
+      this.replicas.map((replica) =>
+        replica.send(['MGET', ...keys]).then(
+          (reply) => {
+            if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
+            return reply as unknown[];
+          },
+          (error: unknown) => {
+            failures.push({ replica, error });
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const answered = replies.filter((reply) => reply !== undefined);
+    if (answered.length < this.readQuorum) {
+      throw notEnoughServers(
+        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
+        failures,
+      );
     }
-    return sessions;
+    return Promise.all(
+      sids.map(async (sid, position) => {
+        let newest: StoredAnswer = null;
+        for (const reply of answered) {
+          const value = reply[position];
+          const answer = value == null ? null : replyText(value);
+          if (answerVersion(answer) > answerVersion(newest)) newest = answer;
+        }
+        if (newest === null) return null;
+        try {
+          return await this.codec.decode(sid, newest);
+        } catch (err) {
+          if (err instanceof CorruptSessionError) return this.corruptData(sid, err.cause);
+          throw err;
+        }
+      }),
+    );
   }
 
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
@@ -362,49 +402,6 @@ export class ReplicatedStore extends SessionStore {
     return this.writeAll(what, (replica) => replica.script(WRITE_TOMBSTONES, keys, args));
   }
 
-  private async readBatch(sids: readonly string[]): Promise<Array<SessionData | null>> {
-    const keys = sids.map((sid) => this.key(sid));
-    const failures: ReplicaFailure[] = [];
-    const replies = await Promise.all(
-      this.replicas.map((replica) =>
-        replica.send(['MGET', ...keys]).then(
-          (reply) => {
-            if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
-            return reply as unknown[];
-          },
-          (error: unknown) => {
-            failures.push({ replica, error });
-            return undefined;
-          },
-        ),
-      ),
-    );
-    const answered = replies.filter((reply) => reply !== undefined);
-    if (answered.length < this.readQuorum) {
-      throw notEnoughServers(
-        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
-        failures,
-      );
-    }
-    return Promise.all(
-      sids.map(async (sid, position) => {
-        let newest: StoredAnswer = null;
-        for (const reply of answered) {
-          const value = reply[position];
-          const answer = value == null ? null : replyText(value);
-          if (answerVersion(answer) > answerVersion(newest)) newest = answer;
-        }
-        if (newest === null) return null;
-        try {
-          return await this.codec.decode(sid, newest);
-        } catch (err) {
-          if (isCorrupt(err)) return this.corruptData(sid, (err as Error).cause);
-          throw err;
-        }
-      }),
-    );
-  }
-
   /**
    * A server failed while the operation as a whole went on: the `error` event, only when
    * someone listens (core's reportError), with the server's client and index attached. A
@@ -421,10 +418,6 @@ export class ReplicatedStore extends SessionStore {
     this.reportError(reported as SessionStoreError & ReplicaErrorDetails);
     return true;
   }
-}
-
-function isCorrupt(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'ERR_SESSION_CORRUPT';
 }
 
 /** A TTL as the scripts take it: ms, '' for none; undefined when the session has expired. */

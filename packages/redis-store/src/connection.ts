@@ -14,13 +14,7 @@ export { CommandGate, type GateOptions } from './command-gate';
 export { classifyRedisError, isNoScript, isUnavailable, isWrongType } from './errors';
 export { groupBySlot, hashSlot } from './hash-slot';
 export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
-export {
-  checkCommandTimeout,
-  checkRedisUrl,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  MAX_COMMAND_TIMEOUT_MS,
-  type RedisConnectionOptions,
-} from './options';
+export { checkRedisUrl, DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions } from './options';
 export { connectionTarget, createOwnClient, type OwnClient } from './own-client';
 export { replyNumber, replyText } from './reply';
 export { scanKeys } from './scan';

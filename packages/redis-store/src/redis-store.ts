@@ -237,7 +237,7 @@ export class RedisStore extends SessionStore {
 
   /** Decodes a stored value and remembers its text, the version a later save compares against. */
   private loadedSession(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
-    const decoded = this.decodeNow(sid, text);
+    const decoded = this.decode(sid, text);
     if (decoded instanceof Promise)
       return decoded.then((session) => session && this.rememberLoaded(sid, session, text, text));
     return decoded && this.rememberLoaded(sid, decoded, text, text);
@@ -269,7 +269,7 @@ export class RedisStore extends SessionStore {
     );
     // Synchronous decoding (JSON) needs no promise per session; an async parse gets them.
     const sessions = texts.map((text, index) =>
-      text == null ? null : this.decodeNow(sids[index] as string, replyText(text)),
+      text == null ? null : this.decode(sids[index] as string, replyText(text)),
     );
     return sessions.some((session) => session instanceof Promise)
       ? Promise.all(sessions)
