@@ -361,11 +361,11 @@ export class AerospikeStore extends SessionStore {
     if (typeof text !== 'string') return this.corrupt(sid, `bin "${SESSION_BIN}" holds ${describe(text)}`);
     const cookieText = bins[COOKIE_BIN];
     // No cookie bin: a session saved without a cookie, or by aerospike-session-store (cookie inline).
-    if (cookieText === undefined || cookieText === null) return this.decodeNow(sid, text);
+    if (cookieText === undefined || cookieText === null) return this.decode(sid, text);
     if (typeof cookieText !== 'string')
       return this.corrupt(sid, `bin "${COOKIE_BIN}" holds ${describe(cookieText)}`);
-    const data = this.decodeNow(sid, text);
-    const cookie = this.decodeNow(sid, cookieText);
+    const data = this.decode(sid, text);
+    const cookie = this.decode(sid, cookieText);
     if (data instanceof Promise || cookie instanceof Promise) {
       return Promise.all([data, cookie]).then(([d, c]) => withCookie(d, c));
     }
