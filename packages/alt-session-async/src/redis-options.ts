@@ -10,7 +10,7 @@ import { optionalGroup, optionalInteger, optionalString, rejectUnknownKeys } fro
 
 /** The connection to use: the app's client, or one the middleware creates (and closes). */
 export type RedisSettings = {
-  readonly commandTimeoutMs: number;
+  readonly commandTimeout: number;
 } & (
   | { readonly client: RedisClientLike; readonly own?: undefined }
   | { readonly client?: undefined; readonly own: RedisConnectionOptions }
@@ -47,9 +47,8 @@ function resolveUrl(value: unknown): string | undefined {
  * @throws InvalidOptionError naming the first invalid option.
  */
 export function resolveRedisSettings(options: Record<string, unknown>): RedisSettings {
-  const timeout = options.commandTimeout;
-  checkCommandTimeout(timeout);
-  const commandTimeoutMs = (timeout as number | undefined) ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  checkCommandTimeout(options.commandTimeout);
+  const commandTimeout = (options.commandTimeout as number | undefined) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const redis = optionalGroup(options.redis, 'redis');
   rejectUnknownKeys(redis, REDIS_KEYS, 'redis');
   const session = optionalGroup(options.session, 'session');
@@ -72,7 +71,7 @@ export function resolveRedisSettings(options: Record<string, unknown>): RedisSet
         'cannot be combined with client: select the database on the client',
       );
     }
-    return { client: client as RedisClientLike, commandTimeoutMs };
+    return { client: client as RedisClientLike, commandTimeout };
   }
   const url = resolveUrl(options.url);
   if (options.redis === undefined && url === undefined) {
@@ -92,7 +91,7 @@ export function resolveRedisSettings(options: Record<string, unknown>): RedisSet
     throw new InvalidOptionError('session.dbIndex', 'conflicts with redis.db; give only one');
   }
   return {
-    commandTimeoutMs,
+    commandTimeout,
     own: { url, host, port, socket, password: resolvePassword(redis), db: dbIndex ?? db },
   };
 }

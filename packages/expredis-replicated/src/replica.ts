@@ -1,20 +1,15 @@
-import { BackendUnavailableError, StoreClosedError } from '@session-stores/core';
+import { BackendUnavailableError } from '@session-stores/core';
 import {
-  CommandGate,
-  isUnavailable,
   type LuaScript,
   type NodeSender,
+  type OpenedClient,
   type RedisClientLike,
-  type RedisConnection,
+  RedisConnection,
   runScript,
   scanKeys,
 } from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
 import { LatencyEstimate } from './latency';
-import type { ReplicaClient } from './replica-clients';
-
-/** How often a server that stopped answering is pinged (at most; never more often than the timeout). */
-const PROBE_INTERVAL_MS = 1000;
 
 /** What the store hears from a replica. */
 export interface ReplicaListener {
@@ -53,34 +48,24 @@ function measured(replica: Replica, started: number): () => void {
 let lastBehindMark = 0;
 
 /**
- * One server of the set: its connection (redis-store's adapter, so node-redis and ioredis
- * both work) and its own {@link CommandGate}, so every round trip to it is bounded by
- * `commandTimeout`. A server known to be down fails commands at once, so a quorum is
- * reached (or missed) without waiting for it; only the very first connection is waited for.
+ * One server of the set: its {@link RedisConnection} (redis-store's, so node-redis and
+ * ioredis both work, and every round trip to it is bounded by `commandTimeout`). A server
+ * known to be down fails commands at once, so a quorum is reached (or missed) without
+ * waiting for it; only the very first connection is waited for.
  */
 export class Replica {
   /** Index in the `clients` option. */
   readonly index: number;
   /** The client in use: the app's, or the one the store created. */
   readonly client: RedisClientLike;
-  /** Whether the store created the client, and so closes it. */
-  readonly owned: boolean;
 
   private readonly connection: RedisConnection;
-  private readonly gate: CommandGate;
-  private readonly stopWatching: () => void;
-  private readonly probeEveryMs: number;
   private readonly raw: NodeSender;
-  private readonly startClient: () => void;
   /** Set once the server was ready or the client reported a failure: from then on nobody waits for it. */
   private failFast = false;
-  /** It stopped answering although its client looks connected; it is pinged until it answers. */
-  private stalled = false;
   private announced = false;
   /** A client error was heard by an `error` listener since the server was last ready. */
   private reportedDown = false;
-  private closed = false;
-  private prober: NodeJS.Timeout | undefined;
   /** Scripts this server is known to hold since the connection came up. */
   private readonly scripts = new Set<string>();
   /** It was unusable (down, stalled, failing to connect) since it was last usable: it may have missed writes. */
@@ -94,61 +79,52 @@ export class Replica {
 
   constructor(
     index: number,
-    opened: ReplicaClient,
-    timeoutMs: number,
+    opened: OpenedClient,
+    commandTimeout: number,
     private readonly listener: ReplicaListener,
   ) {
     this.index = index;
     this.client = opened.client;
-    this.owned = opened.owned;
-    this.connection = opened.connection;
-    this.startClient = opened.start;
-    this.probeEveryMs = Math.min(timeoutMs, PROBE_INTERVAL_MS);
-    const connection = this.connection;
-    this.raw = (args) => connection.send('', args);
+    const adapter = opened.adapter;
+    this.raw = (args) => adapter.send('', args);
     // A client the store made must never crash the process with an unhandled 'error', not even while closing.
-    if (this.owned) this.client.on('error', noop);
-    this.gate = new CommandGate({
-      timeoutMs,
-      isReady: () => connection.isReady(),
-      onWait: () => connection.wake(),
-      onReadyObserved: () => this.onReady(),
-      notConnectedError: (ms) =>
+    if (opened.owned) this.client.on('error', noop);
+    this.connection = new RedisConnection(opened, {
+      commandTimeout,
+      notConnectedError: (ms, hint) =>
         new BackendUnavailableError(
-          `ReplicatedStore: no connection to clients[${index}] within ${ms} ms (commandTimeout)${this.hint()}`,
+          `ReplicatedStore: no connection to clients[${index}] within ${ms} ms (commandTimeout)${hint ? `: ${hint}` : ''}`,
         ),
       noAnswerError: (ms) =>
         new BackendUnavailableError(
           `ReplicatedStore: clients[${index}] did not answer within ${ms} ms (commandTimeout)`,
         ),
-      isUnreachable: isUnavailable,
-      onUnreachable: () => this.onStall(),
-    });
-    this.stopWatching = connection.watch({
-      ready: () => this.onReady(),
-      down: () => this.onDown(),
-      error: (err) => {
-        const down = !connection.isReady();
-        if (down) {
-          this.failFast = true;
-          this.missed = true;
-        }
-        // A down server's client fails every reconnection attempt: one report per outage is enough.
-        if (down && this.reportedDown) return;
-        if (listener.error(err, this) && down) this.reportedDown = true;
+      events: {
+        up: () => this.onReady(),
+        down: () => this.onDown(),
+        stalled: () => this.onStall(),
+        error: (err) => {
+          const down = !adapter.isReady();
+          if (down) {
+            this.failFast = true;
+            this.missed = true;
+          }
+          // A down server's client fails every reconnection attempt: one report per outage is enough.
+          if (down && this.reportedDown) return;
+          if (listener.error(err, this) && down) this.reportedDown = true;
+        },
       },
     });
   }
 
   /** Starts connecting the store's own client, or takes note that the app's is already up. */
   connect(): void {
-    this.startClient();
-    if (this.connection.isReady()) this.onReady();
+    this.connection.start();
   }
 
   /** Whether commands can be sent now. */
   get usable(): boolean {
-    return !this.stalled && this.connection.isReady();
+    return this.connection.usable;
   }
 
   /** Known to be unreachable: commands to it fail at once. */
@@ -172,7 +148,7 @@ export class Replica {
 
   /** Marks the server {@link behind}. */
   markBehind(): void {
-    if (this.closed) return;
+    if (this.connection.closed) return;
     this.behindSince = ++lastBehindMark;
     this.listener.behind(this);
   }
@@ -185,13 +161,13 @@ export class Replica {
   /** One bounded round trip, which may send several commands (EVALSHA, then EVAL). */
   call<T>(round: (send: NodeSender) => Promise<T>): Promise<T> {
     if (this.down) return Promise.reject(new ReplicaDownError(this.index));
-    return this.measure(this.gate.run(() => round(this.raw)));
+    return this.measure(this.connection.run(() => round(this.raw)));
   }
 
   /** One command. */
   send(args: string[]): Promise<unknown> {
     if (this.down) return Promise.reject(new ReplicaDownError(this.index));
-    return this.measure(this.gate.run(() => this.raw(args)));
+    return this.measure(this.connection.run(() => this.raw(args)));
   }
 
   /** Counts a round trip in {@link activity} until it settles, and its duration in {@link latency}. */
@@ -223,26 +199,14 @@ export class Replica {
   }
 
   /** Stops watching the client, fails waiting commands, and closes the client if the store made it. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.stopProbing();
-    this.gate.dispose(new StoreClosedError());
-    this.stopWatching();
-    if (this.owned) await this.connection.close();
-  }
-
-  private hint(): string {
-    const hint = this.connection.notReadyHint();
-    return hint ? `: ${hint}` : '';
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   private onReady(): void {
-    if (this.closed) return;
+    if (this.connection.closed) return;
     this.failFast = true;
-    this.stalled = false;
     this.reportedDown = false;
-    this.stopProbing();
-    this.gate.notifyReady();
     if (this.missed && this.usable) {
       this.missed = false;
       this.markBehind();
@@ -259,9 +223,7 @@ export class Replica {
     this.scripts.clear();
     this.failFast = true;
     this.missed = true;
-    this.stalled = false;
     this.announced = false;
-    this.stopProbing();
     this.listener.changed();
   }
 
@@ -271,30 +233,9 @@ export class Replica {
    * again, it counts as down: commands to it fail at once instead of each waiting out the timeout.
    */
   private onStall(): void {
-    if (this.closed || this.stalled || !this.connection.isReady()) return;
-    this.stalled = true;
     this.failFast = true;
     this.missed = true;
     this.announced = false;
     this.listener.changed();
-    let probing = false;
-    this.prober = setInterval(() => {
-      if (probing) return;
-      probing = true;
-      this.gate
-        .run(() => this.raw(['PING']))
-        .then(() => {
-          if (this.prober) this.onReady();
-        }, noop)
-        .finally(() => {
-          probing = false;
-        });
-    }, this.probeEveryMs);
-    this.prober.unref();
-  }
-
-  private stopProbing(): void {
-    if (this.prober) clearInterval(this.prober);
-    this.prober = undefined;
   }
 }

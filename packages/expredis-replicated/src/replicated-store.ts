@@ -141,7 +141,7 @@ export class ReplicatedStore extends SessionStore {
     const opened = openReplicaClients(plans);
     // Before any listener is attached, so a refusal leaves the app's clients as they were.
     if (settings.unref) {
-      const refused = opened.findIndex(({ connection }) => !connection.unref());
+      const refused = opened.findIndex(({ adapter }) => !adapter.unref());
       if (refused >= 0) {
         throw new InvalidOptionError('unref', `not supported by the client of clients[${refused}]`);
       }

@@ -22,7 +22,7 @@ export interface ConnectionListeners {
  * independent of each library's typed API (node-redis v4 and v5 differ in `SET`
  * options and `scanIterator`; ioredis differs again).
  */
-export interface RedisConnection {
+export interface ClientAdapter {
   /** Which library, for messages and documentation. */
   readonly family: 'node-redis' | 'ioredis';
   /** `cluster`: keys live on different masters, multi-key commands must stay within one hash slot. */
@@ -58,7 +58,7 @@ function hasFunction(value: object, name: string): boolean {
  * client has `sendCommand` and `isReady`.
  * @throws InvalidOptionError naming `client` when it is none of these.
  */
-export function adaptClient(client: RedisClientLike): RedisConnection {
+export function adaptClient(client: RedisClientLike): ClientAdapter {
   if (client === null || typeof client !== 'object') {
     throw new InvalidOptionError(
       'client',

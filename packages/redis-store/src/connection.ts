@@ -3,14 +3,9 @@
  * project (expredis-replicated, alt-session-async). It is not a stable public API:
  * it may change in any minor release. Apps should use the package's main export.
  */
-export {
-  adaptClient,
-  type ConnectionListeners,
-  type NodeSender,
-  type RedisConnection,
-} from './client-adapter';
+
+export { adaptClient, type ClientAdapter, type ConnectionListeners, type NodeSender } from './client-adapter';
 export type { RedisClientLike } from './client-types';
-export { CommandGate, type GateOptions } from './command-gate';
 export { classifyRedisError, isNoScript, isUnavailable, isWrongType } from './errors';
 export { groupBySlot, hashSlot } from './hash-slot';
 export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
@@ -21,6 +16,13 @@ export {
   MAX_COMMAND_TIMEOUT_MS,
   type RedisConnectionOptions,
 } from './options';
-export { connectionTarget, createOwnClient, type OwnClient } from './own-client';
+export { connectionTarget } from './own-client';
+export {
+  type ConnectionEvents,
+  type ConnectionSettings,
+  type OpenedClient,
+  openClient,
+  RedisConnection,
+} from './redis-connection';
 export { replyNumber, replyText } from './reply';
 export { scanKeys } from './scan';

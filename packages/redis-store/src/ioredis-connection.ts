@@ -1,5 +1,5 @@
 import { BackendUnavailableError } from '@session-stores/core';
-import type { ConnectionListeners, NodeSender, RedisConnection } from './client-adapter';
+import type { ClientAdapter, ConnectionListeners, NodeSender } from './client-adapter';
 import type { IoRedisClusterLike, IoRedisLike } from './client-types';
 
 type AnyIoRedis = IoRedisLike | IoRedisClusterLike;
@@ -51,7 +51,7 @@ function clusterMasters(cluster: IoRedisClusterLike & IoRedisExtras): NodeSender
 }
 
 /** The connection over an ioredis client (plain or Sentinel-aware) or cluster. */
-export function ioRedisConnection(client: AnyIoRedis): RedisConnection {
+export function ioRedisConnection(client: AnyIoRedis): ClientAdapter {
   const extras = client as AnyIoRedis & IoRedisExtras;
   const cluster = client.isCluster === true;
   const send = sender(client);

@@ -1,4 +1,4 @@
-import type { ConnectionListeners, NodeSender, RedisConnection } from './client-adapter';
+import type { ClientAdapter, ConnectionListeners, NodeSender } from './client-adapter';
 import type { NodeRedisClientLike, NodeRedisClusterLike, NodeRedisSentinelLike } from './client-types';
 
 type AnyNodeRedis = NodeRedisClientLike | NodeRedisClusterLike | NodeRedisSentinelLike;
@@ -77,7 +77,7 @@ function promiseApi(client: NodeRedisClientLike): NodeRedisClientLike {
 }
 
 /** The connection over a node-redis (v4 or v5) client, cluster or sentinel. */
-export function nodeRedisConnection(client: AnyNodeRedis): RedisConnection {
+export function nodeRedisConnection(client: AnyNodeRedis): ClientAdapter {
   if (isCluster(client)) return clusterConnection(client);
   const sentinel = isSentinel(client);
   const commands = promiseApi(client as NodeRedisClientLike);
@@ -126,7 +126,7 @@ export function nodeRedisConnection(client: AnyNodeRedis): RedisConnection {
   };
 }
 
-function clusterConnection(cluster: NodeRedisClusterLike): RedisConnection {
+function clusterConnection(cluster: NodeRedisClusterLike): ClientAdapter {
   return {
     family: 'node-redis',
     topology: 'cluster',

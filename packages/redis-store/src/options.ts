@@ -76,7 +76,7 @@ export interface RedisSettings {
   readonly client: RedisClientLike | undefined;
   readonly connection: RedisConnectionOptions;
   readonly scanCount: number;
-  readonly commandTimeoutMs: number;
+  readonly commandTimeout: number;
   readonly logErrors: false | ((err: unknown) => void);
   readonly unref: boolean;
 }
@@ -160,7 +160,7 @@ export function resolveRedisSettings(options: RedisStoreOptions): RedisSettings 
     client,
     connection,
     scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
-    commandTimeoutMs: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    commandTimeout: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
     logErrors: logErrors === true ? logToConsole : typeof logErrors === 'function' ? logErrors : false,
     unref: unref === true,
   };
