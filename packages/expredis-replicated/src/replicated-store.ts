@@ -8,7 +8,12 @@ import {
   type WriteTtl,
 } from '@session-stores/core';
 import type { RedisClientLike } from '@session-stores/redis-store';
-import { classifyRedisError, isWrongType, replyText } from '@session-stores/redis-store/connection';
+import {
+  classifyRedisError,
+  isWrongType,
+  MAX_KEYS_PER_COMMAND,
+  replyText,
+} from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
 import { HedgeTimer } from './hedge-timer';
 import {
@@ -40,8 +45,6 @@ const MIN_TOMBSTONE_MS = 60_000;
 const NO_EXPIRY_TOMBSTONE_MS = 86_400_000;
 /** With readPolicy 'first' and readRepair, one read in this many asks every server (see readSession). */
 export const FULL_READ_EVERY = 32;
-/** Most keys per MGET or tombstone script, to keep each reply and each blocking call small. */
-const MAX_KEYS_PER_COMMAND = 1000;
 
 /** What an `error` event carries besides the error itself: which server failed. */
 export interface ReplicaErrorDetails {

@@ -1,7 +1,14 @@
 import { CorruptSessionError, type SessionData } from '@session-stores/core';
-import { isWrongType, replyNumber, replyText, sha1Hex } from '@session-stores/redis-store/connection';
+import {
+  COMPARE_AND_SET,
+  isWrongType,
+  replyNumber,
+  replyText,
+  ScriptReply,
+  sha1Hex,
+} from '@session-stores/redis-store/connection';
 import type { Replica } from './replica';
-import { COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
+import { TOUCH_JSON } from './scripts';
 import type { SessionCodec } from './session-codec';
 
 /** How often a rewrite retries when the session changed between its read and its write. */
@@ -40,7 +47,7 @@ export async function touchReplica(
       [touch.key],
       [touch.cookieJson, touch.cookieBytes, touch.ttl],
     );
-    if (replyNumber(reply) !== ScriptReply.NeedsRewrite) return;
+    if (replyNumber(reply) !== ScriptReply.CannotEdit) return;
   }
   await rewriteCookie(replica, codec, touch);
 }

@@ -6,6 +6,7 @@
 
 export { adaptClient, type ClientAdapter, type ConnectionListeners, type NodeSender } from './client-adapter';
 export type { RedisClientLike } from './client-types';
+export { MAX_KEYS_PER_COMMAND } from './command-limits';
 export { classifyRedisError, isNoScript, isUnavailable, isWrongType } from './errors';
 export { groupBySlot, hashSlot } from './hash-slot';
 export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
@@ -26,3 +27,4 @@ export {
 } from './redis-connection';
 export { replyNumber, replyText } from './reply';
 export { scanKeys } from './scan';
+export { COMPARE_AND_SET, ScriptReply, SET_WITH_TTL } from './scripts';

@@ -12,9 +12,9 @@ import {
   type StoreCapabilities,
   type WriteTtl,
 } from '@session-stores/core';
-import { CLEAR_PAGE_SCRIPT } from './clear-script';
 import type { ClientAdapter } from './client-adapter';
 import type { RedisClientLike } from './client-types';
+import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
 import { runScript, sha1Hex } from './lua';
@@ -22,10 +22,8 @@ import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './
 import { openClient, RedisConnection } from './redis-connection';
 import { replyNumber, replyText } from './reply';
 import { scanKeys } from './scan';
-import { COMPARE_AND_SET_SCRIPT, ScriptResult, TOUCH_JSON_SCRIPT } from './touch-script';
+import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
 
-/** Most keys per MGET or DEL on a single server, to keep each reply and each blocking call small. */
-const MAX_KEYS_PER_COMMAND = 1000;
 /** How often a touch with a custom serializer retries when the session changed under it. */
 const COMPARE_AND_SET_ATTEMPTS = 3;
 const ignoreReply = (): void => undefined;
@@ -156,7 +154,7 @@ export class RedisStore extends SessionStore {
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
       const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
-      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON_SCRIPT, [key], [cookieJson, ttlArg]));
+      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg]));
       return;
     }
     for (let attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
@@ -177,9 +175,9 @@ export class RedisStore extends SessionStore {
       if (!decoded) return;
       const next = this.encode(sid, { ...decoded, cookie } as SessionData);
       const outcome = await this.send(key, () =>
-        runScript(this.sendTo(key), COMPARE_AND_SET_SCRIPT, [key], [sha1Hex(text), next, ttlArg]),
+        runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(text), next, ttlArg]),
       );
-      if (replyNumber(outcome) !== ScriptResult.Changed) return;
+      if (replyNumber(outcome) !== ScriptReply.Changed) return;
     }
   }
 
@@ -244,9 +242,7 @@ export class RedisStore extends SessionStore {
       for (const send of masters) {
         let cursor = '0';
         do {
-          const reply = await this.connection.run(() =>
-            runScript(send, CLEAR_PAGE_SCRIPT, [], [cursor, ...args]),
-          );
+          const reply = await this.connection.run(() => runScript(send, CLEAR_PAGE, [], [cursor, ...args]));
           cursor = replyText(reply);
         } while (cursor !== '0');
       }
