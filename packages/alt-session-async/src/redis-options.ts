@@ -5,6 +5,7 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
   type RedisConnectionOptions,
+  urlDatabase,
 } from '@session-stores/redis-store/connection';
 import { optionalGroup, optionalInteger, optionalString, rejectUnknownKeys } from './option-checks';
 
@@ -35,9 +36,7 @@ function resolvePassword(redis: Record<string, unknown>): string | undefined {
 function resolveUrl(value: unknown): string | undefined {
   const url = optionalString(value, 'url');
   if (url === undefined) return undefined;
-  const parsed = checkRedisUrl(url);
-  const db = parsed.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) throw new InvalidOptionError('url', `"${db}" is not a database index`);
+  urlDatabase(checkRedisUrl(url));
   return url;
 }
 

@@ -107,7 +107,7 @@ export class ReplicatedStore extends SessionStore {
   private readonly choice: ReplicaChoice;
   /** 'first' reads counted for FULL_READ_EVERY. */
   private hedgedReads = 0;
-  private readonly tombstoneMs: number;
+  private readonly tombstoneTtlMs: number;
   /** Writes on each server, counted from start to finish (a touch may be several round trips). */
   private readonly writes = new Activity();
 
@@ -120,10 +120,10 @@ export class ReplicatedStore extends SessionStore {
     this.readQuorum = settings.readQuorum;
     this.readPolicy = settings.readPolicy;
     this.readRepair = settings.readRepair;
-    this.hedgeDelay = settings.hedgeDelayMs;
-    this.commandTimeout = settings.commandTimeoutMs;
+    this.hedgeDelay = settings.hedgeDelay;
+    this.commandTimeout = settings.commandTimeout;
     this.scanCount = settings.scanCount;
-    this.tombstoneMs = Math.max(MIN_TOMBSTONE_MS, 3 * this.commandTimeout);
+    this.tombstoneTtlMs = Math.max(MIN_TOMBSTONE_MS, 3 * this.commandTimeout);
     this.codec = new SessionCodec(this.serializer);
 
     const listener: ReplicaListener = {
@@ -153,7 +153,7 @@ export class ReplicatedStore extends SessionStore {
     this.clients = this.replicas.map((replica) => replica.client);
     this.repairs = new ReadRepair({
       replicas: this.replicas,
-      tombstoneTtlMs: this.tombstoneMs,
+      tombstoneTtlMs: this.tombstoneTtlMs,
       decode: (text) => this.codec.decode('', text),
       report: (error, replica) => this.reportReplicaError(error, replica),
     });
@@ -361,7 +361,7 @@ export class ReplicatedStore extends SessionStore {
   }
 
   private writeTombstones(keys: string[], what: string): Promise<void> {
-    const args = [String(processClock.next()), String(this.tombstoneMs), String(NO_EXPIRY_TOMBSTONE_MS)];
+    const args = [String(processClock.next()), String(this.tombstoneTtlMs), String(NO_EXPIRY_TOMBSTONE_MS)];
     return this.writeAll(what, (replica) => replica.script(WRITE_TOMBSTONES, keys, args));
   }
 

@@ -9,6 +9,7 @@ export type { RedisClientLike } from './client-types';
 export { MAX_KEYS_PER_COMMAND } from './command-limits';
 export { classifyRedisError, isNoScript, isUnavailable, isWrongType } from './errors';
 export { groupBySlot, hashSlot } from './hash-slot';
+export { isJsonSerializer } from './json-serializer';
 export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
 export {
   checkCommandTimeout,
@@ -17,7 +18,7 @@ export {
   MAX_COMMAND_TIMEOUT_MS,
   type RedisConnectionOptions,
 } from './options';
-export { connectionTarget } from './own-client';
+export { connectionTarget, urlDatabase } from './own-client';
 export {
   type ConnectionEvents,
   type ConnectionSettings,

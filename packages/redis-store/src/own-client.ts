@@ -25,14 +25,21 @@ export type ModuleLoader = (name: string) => unknown;
 type CreateClient = (options: object) => NodeRedisClientLike & { connect(): Promise<unknown> };
 type IoRedisConstructor = new (options: object) => IoRedisLike;
 
+/**
+ * The database index in a Redis URL's path (`redis://host/2`), or undefined when it has none.
+ * @throws InvalidOptionError naming `url` when the path is not a database index (digits only).
+ */
+export function urlDatabase(url: URL): number | undefined {
+  const path = url.pathname.replace(/^\//, '');
+  if (path === '') return undefined;
+  if (!/^\d+$/.test(path)) throw new InvalidOptionError('url', `"${path}" is not a database index`);
+  return Number(path);
+}
+
 /** The explicit options win over the URL's parts, so `{ url, db: 2 }` selects db 2. */
 export function connectionTarget(options: RedisConnectionOptions): ConnectionTarget {
   const url = options.url === undefined ? undefined : new URL(options.url);
-  const fromUrlDb = url?.pathname.replace(/^\//, '');
-  const urlDb = fromUrlDb ? Number(fromUrlDb) : undefined;
-  if (urlDb !== undefined && !(Number.isInteger(urlDb) && urlDb >= 0)) {
-    throw new InvalidOptionError('url', `"${fromUrlDb}" is not a database index`);
-  }
+  const urlDb = url === undefined ? undefined : urlDatabase(url);
   return {
     host: options.host ?? (url?.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'),
     port: options.port ?? (url?.port ? Number(url.port) : 6379),

@@ -4,7 +4,6 @@ import {
   CorruptSessionError,
   escapeGlob,
   InvalidOptionError,
-  jsonSerializer,
   SerializeError,
   type SessionData,
   SessionStore,
@@ -17,6 +16,7 @@ import type { RedisClientLike } from './client-types';
 import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
+import { isJsonSerializer } from './json-serializer';
 import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
 import { openClient, RedisConnection } from './redis-connection';
@@ -84,7 +84,7 @@ export class RedisStore extends SessionStore {
         `not supported with a ${this.adapter.family} ${this.adapter.topology} client`,
       );
     }
-    this.editsJsonInPlace = this.serializer === jsonSerializer || (this.serializer as unknown) === JSON;
+    this.editsJsonInPlace = isJsonSerializer(this.serializer);
 
     const logError = settings.logErrors;
     this.connection = new RedisConnection(opened, {
