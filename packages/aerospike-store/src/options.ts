@@ -1,4 +1,9 @@
-import { InvalidOptionError, type SessionStoreOptions } from '@session-stores/core';
+import {
+  InvalidOptionError,
+  isPlainObject,
+  optionalObject,
+  type SessionStoreOptions,
+} from '@session-stores/core';
 import type { Client, ConfigOptions } from 'aerospike';
 import { type RecordMapper, validateMapper } from './record-mapper';
 
@@ -96,9 +101,7 @@ const CLIENT_KEYS = new Set<string>(CLIENT_CONFIG_KEYS);
  * @throws InvalidOptionError naming the option at fault.
  */
 export function resolveOptions(options: AerospikeStoreOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  optionalObject(options, 'options');
   const clientConfig: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(options)) {
     if (KNOWN_KEYS.has(name)) continue;
@@ -173,10 +176,7 @@ function validateClientConfig(config: Record<string, unknown>): void {
       );
     }
   }
-  if (
-    policies !== undefined &&
-    (policies === null || typeof policies !== 'object' || Array.isArray(policies))
-  ) {
+  if (policies !== undefined && !isPlainObject(policies)) {
     throw new InvalidOptionError(
       'policies',
       'expected an object of policies by command type (read, write, ...)',

@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidArgumentError, InvalidOptionError } from '@session-stores/core';
+import {
+  InvalidArgumentError,
+  InvalidOptionError,
+  isPlainObject,
+  optionalString,
+  rejectUnknownKeys,
+} from '@session-stores/core';
 import type { AltSessionHandler } from './middleware';
-import { isPlainObject, optionalString, rejectUnknownKeys } from './option-checks';
 import { applyChanges, loadPresent, Session } from './session';
 import { checkKey } from './session-keys';
 import { encodeStored } from './stored-value';

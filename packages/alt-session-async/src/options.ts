@@ -1,14 +1,15 @@
-import { InvalidOptionError } from '@session-stores/core';
-import type { RedisClientLike } from '@session-stores/redis-store/connection';
-import { serialize } from 'cookie';
 import {
+  describeType,
+  InvalidOptionError,
   isPlainObject,
   optionalBoolean,
   optionalGroup,
   optionalSeconds,
   optionalString,
   rejectUnknownKeys,
-} from './option-checks';
+} from '@session-stores/core';
+import type { RedisClientLike } from '@session-stores/redis-store/connection';
+import { serialize } from 'cookie';
 
 /** Where the middleware's own Redis client connects (the original alt-session's `redis` option). */
 export interface RedisServerOptions {
@@ -226,12 +227,12 @@ function resolveCookie(cookie: Record<string, unknown>, session: Record<string, 
   );
   const secure =
     oneOf(
-      optionalBoolean(cookie.secure, 'cookie.secure'),
-      optionalBoolean(session.secure, 'session.secure'),
+      optionalBoolean(cookie.secure, 'cookie.secure', describeType),
+      optionalBoolean(session.secure, 'session.secure', describeType),
       'cookie.secure',
       'session.secure',
     ) ?? false;
-  const httpOnly = optionalBoolean(cookie.httpOnly, 'cookie.httpOnly') ?? true;
+  const httpOnly = optionalBoolean(cookie.httpOnly, 'cookie.httpOnly', describeType) ?? true;
   const sameSite = cookie.sameSite === undefined ? 'lax' : cookie.sameSite;
   if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none' && sameSite !== false) {
     throw new InvalidOptionError('cookie.sameSite', "expected 'lax', 'strict', 'none' or false");

@@ -1,13 +1,18 @@
-import { InvalidOptionError } from '@session-stores/core';
 import {
-  checkCommandTimeout,
+  InvalidOptionError,
+  optionalGroup,
+  optionalInteger,
+  optionalMilliseconds,
+  optionalString,
+  rejectUnknownKeys,
+} from '@session-stores/core';
+import {
   checkRedisUrl,
   DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
   type RedisConnectionOptions,
   urlDatabase,
 } from '@session-stores/redis-store/connection';
-import { optionalGroup, optionalInteger, optionalString, rejectUnknownKeys } from './option-checks';
 
 /** The connection to use: the app's client, or one the middleware creates (and closes). */
 export type RedisSettings = {
@@ -46,8 +51,8 @@ function resolveUrl(value: unknown): string | undefined {
  * @throws InvalidOptionError naming the first invalid option.
  */
 export function resolveRedisSettings(options: Record<string, unknown>): RedisSettings {
-  checkCommandTimeout(options.commandTimeout);
-  const commandTimeout = (options.commandTimeout as number | undefined) ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const commandTimeout =
+    optionalMilliseconds(options.commandTimeout, 'commandTimeout', 1) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const redis = optionalGroup(options.redis, 'redis');
   rejectUnknownKeys(redis, REDIS_KEYS, 'redis');
   const session = optionalGroup(options.session, 'session');

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidOptionError } from '@session-stores/core';
+import { InvalidOptionError, isPlainObject, optionalString, rejectUnknownKeys } from '@session-stores/core';
 import type { AsyncSession } from './async-session';
 import { MemoryBackend } from './memory-backend';
 import { type AltSessionHandler, sessionHandler } from './middleware';
-import { isPlainObject, optionalString, rejectUnknownKeys } from './option-checks';
 import {
   type AltSessionOptions,
   checkOptionsObject,

@@ -22,6 +22,21 @@ export {
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
 export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export {
+  type DescribeValue,
+  describeType,
+  describeValue,
+  isPlainObject,
+  MAX_TIMER_DELAY_MS,
+  optionalBoolean,
+  optionalGroup,
+  optionalInteger,
+  optionalMilliseconds,
+  optionalObject,
+  optionalSeconds,
+  optionalString,
+  rejectUnknownKeys,
+} from './option-checks';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
 export {
   decodeSession,

@@ -49,19 +49,13 @@ export function encodeSession(serializer: Serializer, sid: string, session: Sess
 }
 
 /**
- * Decodes stored text. Anything that does not come back as a plain object is
- * corrupt: a crash in `parse`, `null`, an array, a number.
+ * Decodes stored text. Anything that does not come back as a plain object is corrupt: a
+ * crash in `parse`, `null`, an array, a number. Returns the session at once when `parse` is
+ * synchronous (the default JSON), a promise only when `parse` returns one; every caller
+ * awaits it (no promise on the hot path, where each one costs).
+ * @throws CorruptSessionError, at once or as the promise's rejection.
  */
-export async function decodeSession(serializer: Serializer, sid: string, text: string): Promise<SessionData> {
-  return decodeSessionNow(serializer, sid, text);
-}
-
-/**
- * {@link decodeSession} without the promise when `parse` is synchronous (the default JSON
- * serializer): returns the session or throws `CorruptSessionError` at once, and returns
- * a promise only when `parse` returns one. For hot paths, where every promise costs.
- */
-export function decodeSessionNow(
+export function decodeSession(
   serializer: Serializer,
   sid: string,
   text: string,

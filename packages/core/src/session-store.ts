@@ -11,8 +11,9 @@ import {
   SessionStoreError,
   StoreClosedError,
 } from './errors';
+import { optionalBoolean, optionalObject } from './option-checks';
 import { validatePrefix } from './prefix';
-import { decodeSessionNow, encodeSession, type Serializer, validateSerializer } from './serializer';
+import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
 
@@ -77,13 +78,9 @@ export abstract class SessionStore extends ExpressStore {
    */
   constructor(options: SessionStoreOptions = {}, defaults: StoreDefaults = { prefix: '' }) {
     super();
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionError('options', 'expected an object');
-    }
+    optionalObject(options, 'options');
     validateTtlSettings(options);
-    if (options.disableTouch !== undefined && typeof options.disableTouch !== 'boolean') {
-      throw new InvalidOptionError('disableTouch', 'expected a boolean');
-    }
+    optionalBoolean(options.disableTouch, 'disableTouch');
     if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'miss') {
       throw new InvalidOptionError('onCorrupt', "expected 'error' or 'miss'");
     }
@@ -181,21 +178,16 @@ export abstract class SessionStore extends ExpressStore {
     return encodeSession(this.serializer, sid, session);
   }
 
-  /** Decodes stored text; corrupt data is an `ERR_SESSION_CORRUPT` error or, with `onCorrupt: 'miss'`, `null`. */
-  protected async decode(sid: string, text: string): Promise<SessionData | null> {
-    return this.decodeNow(sid, text);
-  }
-
   /**
-   * {@link decode} without a promise when the serializer's `parse` is synchronous (the
-   * default JSON): returns the session (or `null` with `onCorrupt: 'miss'`), or throws
-   * `ERR_SESSION_CORRUPT` at once; a promise only when `parse` returns one. For hot
-   * paths: call it where a synchronous throw becomes a rejection (inside `then`).
+   * Decodes stored text: the session, or `null` for corrupt data with `onCorrupt: 'miss'`;
+   * corrupt data is otherwise an `ERR_SESSION_CORRUPT` error. A promise only when the
+   * serializer's `parse` returns one, so the default JSON costs none: await it, or call it
+   * where a synchronous throw becomes a rejection (an async function, inside `then`).
    */
-  protected decodeNow(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
+  protected decode(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
     let decoded: SessionData | Promise<SessionData>;
     try {
-      decoded = decodeSessionNow(this.serializer, sid, text);
+      decoded = decodeSession(this.serializer, sid, text);
     } catch (err) {
       return this.corruptData(sid, err instanceof CorruptSessionError ? err.cause : err);
     }

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from './errors';
+import { optionalBoolean } from './option-checks';
 import type { SessionData } from './session-data';
 
 /** Seconds in a day: the TTL of a session whose cookie carries no expiry. */
@@ -38,9 +39,7 @@ export type ResolvedTtl = WriteTtl | { readonly kind: 'expired' };
  */
 export function validateTtlSettings(settings: TtlSettings): void {
   const { ttl, disableTTL } = settings;
-  if (disableTTL !== undefined && typeof disableTTL !== 'boolean') {
-    throw new InvalidOptionError('disableTTL', `expected a boolean, got ${describe(disableTTL)}`);
-  }
+  optionalBoolean(disableTTL, 'disableTTL', describe);
   if (ttl === undefined || typeof ttl === 'function') return;
   if (typeof ttl !== 'number' || !Number.isFinite(ttl)) {
     throw new InvalidOptionError('ttl', `expected a number of seconds or a function, got ${describe(ttl)}`);

@@ -1,7 +1,14 @@
-import { InvalidOptionError, type SessionData, type SessionStoreOptions } from '@session-stores/core';
+import {
+  describeValue,
+  InvalidOptionError,
+  optionalBoolean,
+  optionalMilliseconds,
+  type SessionData,
+  type SessionStoreOptions,
+} from '@session-stores/core';
 // Public types come from redis-store's main entry (its connection entry is not a stable API).
 import type { RedisClientLike, RedisConnectionOptions } from '@session-stores/redis-store';
-import { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_TIMEOUT_MS } from '@session-stores/redis-store/connection';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '@session-stores/redis-store/connection';
 
 /** expredis's layout: `session<sid>`, no separator, so its data stays readable. */
 export const DEFAULT_PREFIX = 'session';
@@ -92,13 +99,6 @@ export interface ReplicationSettings {
   readonly unref: boolean;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  return typeof value;
-}
-
 /**
  * Maps the expredis-style `ttl` (`false`, seconds, a function, or `null`) onto core's
  * `ttl` / `disableTTL`. Like expredis, anything but a whole number is refused (`3.1`, `'5'`,
@@ -124,7 +124,7 @@ export function toCoreOptions(options: ReplicatedStoreOptions): SessionStoreOpti
   if (typeof ttl !== 'number' || !Number.isInteger(ttl)) {
     throw new InvalidOptionError(
       'ttl',
-      `expected false, a whole number of seconds or a function, got ${describe(ttl)}`,
+      `expected false, a whole number of seconds or a function, got ${describeValue(ttl)}`,
     );
   }
   if (ttl <= 0) {
@@ -144,35 +144,8 @@ function writeQuorumOf(option: unknown, replicas: number): number {
   }
   throw new InvalidOptionError(
     'writeQuorum',
-    `expected 'all', 'majority' or a whole number from 1 to ${replicas} (the number of clients), got ${describe(option)}`,
+    `expected 'all', 'majority' or a whole number from 1 to ${replicas} (the number of clients), got ${describeValue(option)}`,
   );
-}
-
-function optionalBoolean(options: ReplicatedStoreOptions, name: 'readRepair' | 'unref'): boolean | undefined {
-  const value = options[name];
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new InvalidOptionError(name, `expected a boolean, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** A delay option: absent, or a number of milliseconds from `min` to the longest timer delay. */
-function optionalMilliseconds(
-  options: ReplicatedStoreOptions,
-  name: 'commandTimeout' | 'hedgeDelay',
-  min: number,
-): number | undefined {
-  const value = options[name];
-  if (
-    value !== undefined &&
-    !(typeof value === 'number' && value >= min && value <= MAX_COMMAND_TIMEOUT_MS)
-  ) {
-    throw new InvalidOptionError(
-      name,
-      `expected a number of milliseconds from ${min} to ${MAX_COMMAND_TIMEOUT_MS}, got ${describe(value)}`,
-    );
-  }
-  return value;
 }
 
 /**
@@ -190,16 +163,19 @@ export function resolveReplicationSettings(options: ReplicatedStoreOptions): Rep
   }
   const writeQuorum = writeQuorumOf(options.writeQuorum, clients.length);
   if (readPolicy !== undefined && readPolicy !== 'first' && readPolicy !== 'newest') {
-    throw new InvalidOptionError('readPolicy', `expected 'first' or 'newest', got ${describe(readPolicy)}`);
+    throw new InvalidOptionError(
+      'readPolicy',
+      `expected 'first' or 'newest', got ${describeValue(readPolicy)}`,
+    );
   }
-  const readRepair = optionalBoolean(options, 'readRepair');
-  const unref = optionalBoolean(options, 'unref');
-  const commandTimeout = optionalMilliseconds(options, 'commandTimeout', 1);
-  const hedgeDelay = optionalMilliseconds(options, 'hedgeDelay', 0);
+  const readRepair = optionalBoolean(options.readRepair, 'readRepair', describeValue);
+  const unref = optionalBoolean(options.unref, 'unref', describeValue);
+  const commandTimeout = optionalMilliseconds(options.commandTimeout, 'commandTimeout', 1, describeValue);
+  const hedgeDelay = optionalMilliseconds(options.hedgeDelay, 'hedgeDelay', 0, describeValue);
   if (scanCount !== undefined && !(Number.isInteger(scanCount) && scanCount >= 1)) {
     throw new InvalidOptionError(
       'scanCount',
-      `expected a whole number of 1 or more, got ${describe(scanCount)}`,
+      `expected a whole number of 1 or more, got ${describeValue(scanCount)}`,
     );
   }
   return {

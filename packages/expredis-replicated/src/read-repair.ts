@@ -12,7 +12,7 @@ export interface RepairSettings {
   /** How long a tombstone copied by a repair lives, in ms. */
   readonly tombstoneTtlMs: number;
   /** Decodes a stored session (a copy that cannot be read is never spread); throws when it cannot. */
-  decode(text: string): Promise<SessionData | null>;
+  decode(text: string): SessionData | null | Promise<SessionData | null>;
   /** Reports a failed repair (the store's `error` event). */
   report(error: unknown, replica: Replica): void;
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, type SessionData } from '@session-stores/core';
+import { CorruptSessionError, type SessionData } from '@session-stores/core';
 import { isWrongType, replyText } from '@session-stores/redis-store/connection';
 import { readHeader } from './envelope';
 import type { Hedged, HedgeTimer } from './hedge-timer';
@@ -57,10 +57,6 @@ let capturedReject: ((err: unknown) => void) | undefined;
 function capture(resolve: (session: SessionData | null) => void, reject: (err: unknown) => void): void {
   capturedResolve = resolve;
   capturedReject = reject;
-}
-
-function isCorrupt(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === ErrorCode.CorruptSession;
 }
 
 /**
@@ -182,12 +178,12 @@ export class ReadRound implements FinishedRound, Hedged {
 
   /** Rejects the read; corrupt data is the store's `onCorrupt` to handle. */
   private reject(err: unknown): void {
-    if (!isCorrupt(err)) {
+    if (!(err instanceof CorruptSessionError)) {
       this.rejectRound(err);
       return;
     }
     try {
-      this.resolve(this.settings.corrupt(this.sid, (err as Error).cause));
+      this.resolve(this.settings.corrupt(this.sid, err.cause));
     } catch (corrupt) {
       this.rejectRound(corrupt);
     }

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@session-stores/core';
+import { InvalidOptionError, optionalString } from '@session-stores/core';
 import {
   connectionTarget,
   type OpenedClient,
@@ -24,13 +24,6 @@ function isClientInstance(entry: object): boolean {
   return typeof candidate.call === 'function' || typeof candidate.sendCommand === 'function';
 }
 
-function checkString(name: string, value: unknown, allowEmpty = false): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new InvalidOptionError(name, `expected a string, got ${typeof value}`);
-  if (!allowEmpty && value === '') throw new InvalidOptionError(name, 'must not be empty');
-  return value;
-}
-
 /** Checks one connection config the way redis-store checks its own connection options. */
 function checkConfig(config: ReplicaConnectionConfig, name: string): RedisConnectionOptions {
   for (const key of Object.keys(config)) {
@@ -41,11 +34,11 @@ function checkConfig(config: ReplicaConnectionConfig, name: string): RedisConnec
       );
     }
   }
-  const url = checkString(`${name}.url`, config.url);
-  const host = checkString(`${name}.host`, config.host);
-  const socket = checkString(`${name}.socket`, config.socket);
-  const path = checkString(`${name}.path`, config.path);
-  const password = checkString(`${name}.password`, config.password, true);
+  const url = optionalString(config.url, `${name}.url`);
+  const host = optionalString(config.host, `${name}.host`);
+  const socket = optionalString(config.socket, `${name}.socket`);
+  const path = optionalString(config.path, `${name}.path`);
+  const password = optionalString(config.password, `${name}.password`, true);
   if (url !== undefined) {
     let protocol: string;
     try {

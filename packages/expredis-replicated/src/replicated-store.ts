@@ -1,4 +1,5 @@
 import {
+  CorruptSessionError,
   escapeGlob,
   InvalidOptionError,
   type SessionData,
@@ -178,7 +179,7 @@ export class ReplicatedStore extends SessionStore {
       policy: this.readPolicy,
       readQuorum: this.readQuorum,
       hedges: new HedgeTimer(),
-      decode: (sid, answer) => this.codec.decodeNow(sid, answer),
+      decode: (sid, answer) => this.codec.decode(sid, answer),
       corrupt: (sid, cause) => this.corruptData(sid, cause),
       finished: (key, round) => this.repairs.afterRead(key, round),
     };
@@ -401,7 +402,7 @@ export class ReplicatedStore extends SessionStore {
         try {
           return await this.codec.decode(sid, newest);
         } catch (err) {
-          if (isCorrupt(err)) return this.corruptData(sid, (err as Error).cause);
+          if (err instanceof CorruptSessionError) return this.corruptData(sid, err.cause);
           throw err;
         }
       }),
@@ -424,10 +425,6 @@ export class ReplicatedStore extends SessionStore {
     this.reportError(reported as SessionStoreError & ReplicaErrorDetails);
     return true;
   }
-}
-
-function isCorrupt(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'ERR_SESSION_CORRUPT';
 }
 
 /** A TTL as the scripts take it: ms, '' for none; undefined when the session has expired. */

@@ -51,7 +51,7 @@ export class SessionCodec {
   }
 
   /** Takes a stored value apart. @throws CorruptSessionError */
-  parse(sid: string, answer: string | typeof FOREIGN_VALUE): StoredValue {
+  private parse(sid: string, answer: string | typeof FOREIGN_VALUE): StoredValue {
     if (answer === FOREIGN_VALUE) {
       throw new CorruptSessionError(sid, new TypeError('the key holds another Redis type than a string'));
     }
@@ -64,37 +64,19 @@ export class SessionCodec {
 
   /**
    * The session in a stored value; `null` for a tombstone. The version read advances this
-   * process's clock, so a write that follows carries a higher one.
-   * @throws CorruptSessionError when it cannot be decoded.
+   * process's clock, so a write that follows carries a higher one. No promise for the JSON
+   * form and tombstones (the read path's common case, where every promise costs); a promise
+   * only when the serializer's `parse` returns one.
+   * @throws CorruptSessionError, at once or as the promise's rejection, when it cannot be decoded.
    */
-  decode(sid: string, answer: string | typeof FOREIGN_VALUE): Promise<SessionData | null> {
-    try {
-      return Promise.resolve(this.decodeNow(sid, answer));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  /**
-   * As {@link decode}, without a promise for the JSON form and tombstones (the read path's
-   * common case, where every promise costs); a promise only for serializer output.
-   * @throws CorruptSessionError, at once, when it cannot be decoded.
-   */
-  decodeNow(
+  decode(
     sid: string,
     answer: string | typeof FOREIGN_VALUE,
   ): SessionData | null | Promise<SessionData | null> {
     const stored = this.parse(sid, answer);
-    if (stored.kind !== 'object') return this.decodeStored(sid, stored);
     if (stored.version > 0) processClock.observe(stored.version);
-    return stored.session as SessionData;
-  }
-
-  /** As {@link decode}, for a value already taken apart. */
-  async decodeStored(sid: string, stored: StoredValue): Promise<SessionData | null> {
-    if (stored.version > 0) processClock.observe(stored.version);
-    if (stored.kind === 'tombstone') return null;
     if (stored.kind === 'object') return stored.session as SessionData;
+    if (stored.kind === 'tombstone') return null;
     return decodeSession(this.serializer, sid, stored.text);
   }
 }

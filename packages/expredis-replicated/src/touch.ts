@@ -7,6 +7,7 @@ import {
   ScriptReply,
   sha1Hex,
 } from '@session-stores/redis-store/connection';
+import { readHeader } from './envelope';
 import type { Replica } from './replica';
 import { TOUCH_JSON } from './scripts';
 import type { SessionCodec } from './session-codec';
@@ -62,18 +63,18 @@ async function rewriteCookie(replica: Replica, codec: SessionCodec, touch: Touch
     if (reply == null) return;
     const text = replyText(reply);
     let session: SessionData | null;
-    let version: number;
     try {
-      const stored = codec.parse(sid, text);
-      version = stored.version;
-      session = await codec.decodeStored(sid, stored);
+      session = await codec.decode(sid, text);
     } catch (err) {
       // touch never rewrites data it cannot read; get reports it.
       if (err instanceof CorruptSessionError) return;
       throw err;
     }
     if (!session) return;
-    const next = codec.encode(sid, version, { ...session, cookie: touch.cookie } as SessionData);
+    const next = codec.encode(sid, readHeader(text).version, {
+      ...session,
+      cookie: touch.cookie,
+    } as SessionData);
     const outcome = await replica.script(COMPARE_AND_SET, [key], [sha1Hex(text), next, touch.ttl]);
     if (replyNumber(outcome) !== ScriptReply.Changed) return;
   }

@@ -1,4 +1,9 @@
-import { InvalidOptionError, type SessionStoreOptions } from '@session-stores/core';
+import {
+  InvalidOptionError,
+  MAX_TIMER_DELAY_MS,
+  optionalObject,
+  type SessionStoreOptions,
+} from '@session-stores/core';
 import { isPouchDatabase, type PouchConstructorOptions, type PouchDatabase } from './database';
 
 /** Options of {@link PouchStore}, on top of core's common options (`prefix`, `ttl`, `serializer`, ...). */
@@ -44,9 +49,6 @@ export interface Intervals {
   readonly purge: number;
 }
 
-// setInterval turns anything above 2^31-1 ms into 1 ms, with only a warning.
-const MAX_INTERVAL_MS = 2_147_483_647;
-
 /**
  * Sorts out the constructor forms: `()`, `(url)`, `(name)`, `(instance)`, `(options)`,
  * and `(url | name | instance, options)`.
@@ -56,9 +58,7 @@ export function resolveArguments(
   first: unknown,
   second: unknown,
 ): { options: PouchStoreOptions; database: string | PouchDatabase | undefined } {
-  if (second !== undefined && (second === null || typeof second !== 'object')) {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  optionalObject(second, 'options');
   const given = second as PouchStoreOptions | undefined;
   if (first === undefined || first === null) {
     return { options: given ?? {}, database: given?.database };
@@ -87,9 +87,7 @@ export function resolveArguments(
 
 /** @throws InvalidOptionError when `database` or `pouchOptions` is invalid. */
 export function resolveSource(database: unknown, pouchOptions: unknown): DatabaseSource {
-  if (pouchOptions !== undefined && (pouchOptions === null || typeof pouchOptions !== 'object')) {
-    throw new InvalidOptionError('pouchOptions', 'expected an object');
-  }
+  optionalObject(pouchOptions, 'pouchOptions');
   if (database === undefined) return { kind: 'private-memory' };
   if (typeof database === 'string') {
     if (database.trim() === '') throw new InvalidOptionError('database', 'expected a non-empty URL or name');
@@ -135,8 +133,8 @@ function interval(options: PouchStoreOptions, name: keyof Intervals, allowZero: 
       : 'a number of milliseconds, more than 0';
     throw new InvalidOptionError(name, `expected ${expected}, got ${String(value)}`);
   }
-  if (value > MAX_INTERVAL_MS) {
-    throw new InvalidOptionError(name, `at most ${MAX_INTERVAL_MS} ms (about 24.8 days)`);
+  if (value > MAX_TIMER_DELAY_MS) {
+    throw new InvalidOptionError(name, `at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days)`);
   }
   return value;
 }

@@ -11,13 +11,7 @@ export { classifyRedisError, isNoScript, isUnavailable, isWrongType } from './er
 export { groupBySlot, hashSlot } from './hash-slot';
 export { isJsonSerializer } from './json-serializer';
 export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
-export {
-  checkCommandTimeout,
-  checkRedisUrl,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  MAX_COMMAND_TIMEOUT_MS,
-  type RedisConnectionOptions,
-} from './options';
+export { checkRedisUrl, DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions } from './options';
 export { connectionTarget, urlDatabase } from './own-client';
 export {
   type ConnectionEvents,

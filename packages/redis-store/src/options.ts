@@ -1,4 +1,11 @@
-import { InvalidOptionError, type SessionStoreOptions } from '@session-stores/core';
+import {
+  InvalidOptionError,
+  optionalBoolean,
+  optionalInteger,
+  optionalMilliseconds,
+  optionalString,
+  type SessionStoreOptions,
+} from '@session-stores/core';
 import type { RedisClientLike } from './client-types';
 
 /** The key prefix used when none is given: the same as connect-redis, so existing sessions stay readable. */
@@ -7,25 +14,6 @@ export const DEFAULT_PREFIX = 'sess:';
 export const DEFAULT_SCAN_COUNT = 1000;
 /** The default budget of one Redis round trip, waiting for a connection included, in ms. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
-/** The longest `commandTimeout` accepted (the largest delay a Node.js timer supports). */
-export const MAX_COMMAND_TIMEOUT_MS = 2_147_483_647;
-
-/**
- * Checks a `commandTimeout` option: absent, or a number of milliseconds above 0 and at most
- * {@link MAX_COMMAND_TIMEOUT_MS}.
- * @throws InvalidOptionError naming `commandTimeout`.
- */
-export function checkCommandTimeout(commandTimeout: unknown): void {
-  if (
-    commandTimeout !== undefined &&
-    !(typeof commandTimeout === 'number' && commandTimeout > 0 && commandTimeout <= MAX_COMMAND_TIMEOUT_MS)
-  ) {
-    throw new InvalidOptionError(
-      'commandTimeout',
-      `expected a number of milliseconds from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
-    );
-  }
-}
 
 /** Where the store's own client connects when no `client` is given. Defaults: 127.0.0.1:6379, db 0. */
 export interface RedisConnectionOptions {
@@ -87,13 +75,6 @@ function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
-function optionalString(options: RedisStoreOptions, name: 'url' | 'host' | 'socket' | 'password'): void {
-  const value = options[name];
-  if (value === undefined) return;
-  if (typeof value !== 'string') throw new InvalidOptionError(name, `expected a string, got ${typeof value}`);
-  if (value === '' && name !== 'password') throw new InvalidOptionError(name, 'must not be empty');
-}
-
 /**
  * Parses a `redis://` or `rediss://` URL.
  * @throws InvalidOptionError naming `url` when it is not one.
@@ -112,12 +93,12 @@ export function checkRedisUrl(url: string): URL {
 }
 
 function validateConnection(options: RedisStoreOptions): RedisConnectionOptions {
-  for (const name of ['url', 'host', 'socket', 'password'] as const) optionalString(options, name);
+  for (const name of ['url', 'host', 'socket', 'password'] as const) {
+    optionalString(options[name], name, name === 'password');
+  }
   const { url, host, port, socket, db, password } = options;
   if (url !== undefined) checkRedisUrl(url);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536)) {
-    throw new InvalidOptionError('port', 'expected an integer from 1 to 65535');
-  }
+  optionalInteger(port, 'port', 1, 65_535);
   if (db !== undefined && !(Number.isInteger(db) && db >= 0)) {
     throw new InvalidOptionError('db', 'expected a database index, an integer of 0 or more');
   }
@@ -149,18 +130,17 @@ export function resolveRedisSettings(options: RedisStoreOptions): RedisSettings 
   if (scanCount !== undefined && !isPositiveInteger(scanCount)) {
     throw new InvalidOptionError('scanCount', 'expected an integer of 1 or more');
   }
-  checkCommandTimeout(commandTimeout);
+  const commandTimeoutMs =
+    optionalMilliseconds(commandTimeout, 'commandTimeout', 1) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (logErrors !== undefined && typeof logErrors !== 'boolean' && typeof logErrors !== 'function') {
     throw new InvalidOptionError('logErrors', 'expected a boolean or a function receiving the error');
   }
-  if (unref !== undefined && typeof unref !== 'boolean') {
-    throw new InvalidOptionError('unref', 'expected a boolean');
-  }
+  optionalBoolean(unref, 'unref');
   return {
     client,
     connection,
     scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
-    commandTimeout: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    commandTimeout: commandTimeoutMs,
     logErrors: logErrors === true ? logToConsole : typeof logErrors === 'function' ? logErrors : false,
     unref: unref === true,
   };

@@ -121,7 +121,7 @@ export class RedisStore extends SessionStore {
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
     return this.send(key, ['GET', key]).then(
-      (reply) => (reply == null ? null : this.decodeNow(sid, replyText(reply))),
+      (reply) => (reply == null ? null : this.decode(sid, replyText(reply))),
       (err: unknown) => {
         if (isWrongType(err)) return this.corruptData(sid, err);
         throw err;
@@ -207,7 +207,7 @@ export class RedisStore extends SessionStore {
     );
     // Synchronous decoding (JSON) needs no promise per session; an async parse gets them.
     const sessions = texts.map((text, index) =>
-      text == null ? null : this.decodeNow(sids[index] as string, replyText(text)),
+      text == null ? null : this.decode(sids[index] as string, replyText(text)),
     );
     return sessions.some((session) => session instanceof Promise)
       ? Promise.all(sessions)
