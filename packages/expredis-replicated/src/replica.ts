@@ -61,15 +61,19 @@ export class Replica {
 
   private readonly connection: RedisConnection;
   private readonly raw: NodeSender;
-  /** Set once the server was ready or the client reported a failure: from then on nobody waits for it. */
-  private failFast = false;
+  /**
+   * What is known of the server: `connecting` until it was first ready or failed (commands
+   * wait for it meanwhile), then `current`, or `missed` from the moment it was unusable
+   * (down, stalled, failing to connect) until it is usable again: it may have missed writes,
+   * and is then marked {@link behind}.
+   */
+  private history: 'connecting' | 'current' | 'missed' = 'connecting';
+  /** The `ready` event was given since the server last became usable. */
   private announced = false;
   /** A client error was heard by an `error` listener since the server was last ready. */
   private reportedDown = false;
   /** Scripts this server is known to hold since the connection came up. */
   private readonly scripts = new Set<string>();
-  /** It was unusable (down, stalled, failing to connect) since it was last usable: it may have missed writes. */
-  private missed = false;
   /** Non-zero while behind: which marking, so a resync that started before a newer one does not clear it. */
   private behindSince = 0;
   /** Round trips under way. */
@@ -105,10 +109,7 @@ export class Replica {
         stalled: () => this.onStall(),
         error: (err) => {
           const down = !adapter.isReady();
-          if (down) {
-            this.failFast = true;
-            this.missed = true;
-          }
+          if (down) this.history = 'missed';
           // A down server's client fails every reconnection attempt: one report per outage is enough.
           if (down && this.reportedDown) return;
           if (listener.error(err, this) && down) this.reportedDown = true;
@@ -127,9 +128,9 @@ export class Replica {
     return this.connection.usable;
   }
 
-  /** Known to be unreachable: commands to it fail at once. */
+  /** Known to be unreachable: commands to it fail at once (only the first connection is waited for). */
   get down(): boolean {
-    return this.failFast && !this.usable;
+    return this.history !== 'connecting' && !this.usable;
   }
 
   /**
@@ -205,10 +206,11 @@ export class Replica {
 
   private onReady(): void {
     if (this.connection.closed) return;
-    this.failFast = true;
     this.reportedDown = false;
-    if (this.missed && this.usable) {
-      this.missed = false;
+    if (this.history !== 'missed') {
+      this.history = 'current';
+    } else if (this.usable) {
+      this.history = 'current';
       this.markBehind();
     }
     this.listener.changed();
@@ -221,8 +223,7 @@ export class Replica {
   private onDown(): void {
     // It may come back as a fresh server, with an empty script cache.
     this.scripts.clear();
-    this.failFast = true;
-    this.missed = true;
+    this.history = 'missed';
     this.announced = false;
     this.listener.changed();
   }
@@ -233,8 +234,7 @@ export class Replica {
    * again, it counts as down: commands to it fail at once instead of each waiting out the timeout.
    */
   private onStall(): void {
-    this.failFast = true;
-    this.missed = true;
+    this.history = 'missed';
     this.announced = false;
     this.listener.changed();
   }

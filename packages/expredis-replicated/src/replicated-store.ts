@@ -129,7 +129,6 @@ export class ReplicatedStore extends SessionStore {
 
     const listener: ReplicaListener = {
       changed: () => {
-        this.choice.refresh();
         this.setConnected(this.reachableServers >= this.writeQuorum);
         this.resync.changed();
       },
