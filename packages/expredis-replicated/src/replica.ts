@@ -8,7 +8,6 @@ import {
   runScript,
   scanKeys,
 } from '@session-stores/redis-store/connection';
-import { Activity } from './activity';
 import { LatencyEstimate } from './latency';
 
 /** What the store hears from a replica. */
@@ -76,8 +75,6 @@ export class Replica {
   private readonly scripts = new Set<string>();
   /** Non-zero while behind: which marking, so a resync that started before a newer one does not clear it. */
   private behindSince = 0;
-  /** Round trips under way. */
-  readonly activity = new Activity();
   /** How long round trips to this server take, measured on every command sent to it. */
   readonly latency = new LatencyEstimate();
 
@@ -171,9 +168,8 @@ export class Replica {
     return this.measure(this.connection.run(() => this.raw(args)));
   }
 
-  /** Counts a round trip in {@link activity} until it settles, and its duration in {@link latency}. */
+  /** Counts a round trip's duration in {@link latency}. */
   private measure<T>(run: Promise<T>): Promise<T> {
-    this.activity.begin();
     const done = measured(this, performance.now());
     run.then(done, done);
     return run;
@@ -181,7 +177,6 @@ export class Replica {
 
   /** A round trip that started at `started` (performance.now()) ended. */
   roundTripEnded(started: number): void {
-    this.activity.end();
     const now = performance.now();
     this.latency.record(now - started, now);
   }

@@ -211,12 +211,7 @@ export class ReplicatedStore extends SessionStore {
    * tests and orderly shutdowns.
    */
   async idle(): Promise<void> {
-    const activities = [
-      this.writes,
-      this.repairs.activity,
-      this.resync.activity,
-      ...this.replicas.map((replica) => replica.activity),
-    ];
+    const activities = [this.writes, this.repairs.activity, this.resync.activity];
     // A finished round trip may start another (a repair, the next step of a touch): look again.
     while (activities.some((activity) => activity.busy)) {
       await Promise.all(activities.map((activity) => activity.whenIdle()));
@@ -276,7 +271,7 @@ export class ReplicatedStore extends SessionStore {
       cookie: cookieJson === '' ? undefined : cookie,
       cookieJson,
       cookieBytes: String(Buffer.byteLength(cookieJson, 'utf8')),
-      ttl: ttlArgument(ttl) as string,
+      ttl: ttlArgument(ttl),
     };
     return this.writeAll('the touch', (replica) => touchReplica(replica, this.codec, touch));
   }
@@ -426,9 +421,7 @@ export class ReplicatedStore extends SessionStore {
   }
 }
 
-/** A TTL as the scripts take it: ms, '' for none; undefined when the session has expired. */
-function ttlArgument(ttl: WriteTtl | { readonly kind: 'expired' }): string | undefined {
-  if (ttl.kind === 'expire') return String(ttl.ms);
-  if (ttl.kind === 'never') return '';
-  return undefined;
+/** A TTL as the scripts take it: ms, or '' for none. */
+function ttlArgument(ttl: WriteTtl): string {
+  return ttl.kind === 'expire' ? String(ttl.ms) : '';
 }

@@ -3,23 +3,15 @@
  * project (expredis-replicated, alt-session-async). It is not a stable public API:
  * it may change in any minor release. Apps should use the package's main export.
  */
-
-export { adaptClient, type ClientAdapter, type ConnectionListeners, type NodeSender } from './client-adapter';
+export type { NodeSender } from './client-adapter';
 export type { RedisClientLike } from './client-types';
 export { MAX_KEYS_PER_COMMAND } from './command-limits';
-export { classifyRedisError, isNoScript, isUnavailable, isWrongType } from './errors';
-export { groupBySlot, hashSlot } from './hash-slot';
+export { classifyRedisError, isUnavailable, isWrongType } from './errors';
 export { isJsonSerializer } from './json-serializer';
 export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
 export { checkRedisUrl, DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions } from './options';
 export { connectionTarget, urlDatabase } from './own-client';
-export {
-  type ConnectionEvents,
-  type ConnectionSettings,
-  type OpenedClient,
-  openClient,
-  RedisConnection,
-} from './redis-connection';
+export { type OpenedClient, openClient, RedisConnection } from './redis-connection';
 export { replyNumber, replyText } from './reply';
 export { scanKeys } from './scan';
 export { COMPARE_AND_SET, ScriptReply, SET_WITH_TTL } from './scripts';

@@ -19,9 +19,6 @@ export interface OwnClient {
   start(): void;
 }
 
-/** Loads a module by name; replaced in tests to force one library. */
-export type ModuleLoader = (name: string) => unknown;
-
 type CreateClient = (options: object) => NodeRedisClientLike & { connect(): Promise<unknown> };
 type IoRedisConstructor = new (options: object) => IoRedisLike;
 
@@ -51,9 +48,10 @@ export function connectionTarget(options: RedisConnectionOptions): ConnectionTar
   };
 }
 
-function tryLoad(load: ModuleLoader, name: string): unknown {
+/** The module, or undefined when it is not installed. */
+function tryRequire(name: string): unknown {
   try {
-    return load(name);
+    return require(name);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'MODULE_NOT_FOUND') return undefined;
     throw err;
@@ -67,9 +65,9 @@ function tryLoad(load: ModuleLoader, name: string): unknown {
  * commands after a reconnect, so a command the store gave up on never runs later.
  * @throws InvalidOptionError naming `client` when neither library is installed.
  */
-export function createOwnClient(options: RedisConnectionOptions, load: ModuleLoader = require): OwnClient {
+export function createOwnClient(options: RedisConnectionOptions): OwnClient {
   const target = connectionTarget(options);
-  const nodeRedis = tryLoad(load, 'redis') as { createClient?: CreateClient } | undefined;
+  const nodeRedis = tryRequire('redis') as { createClient?: CreateClient } | undefined;
   if (typeof nodeRedis?.createClient === 'function') {
     const client = nodeRedis.createClient({
       socket: target.path
@@ -88,7 +86,7 @@ export function createOwnClient(options: RedisConnectionOptions, load: ModuleLoa
       },
     };
   }
-  const ioredis = tryLoad(load, 'ioredis') as
+  const ioredis = tryRequire('ioredis') as
     | (IoRedisConstructor & { default?: IoRedisConstructor })
     | undefined;
   const Redis = ioredis?.default ?? ioredis;
