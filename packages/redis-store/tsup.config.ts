@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.package';
 
 const base = packageBuild(
-  { index: 'src/index.ts', connection: 'src/connection.ts' },
+  { index: 'src/index.ts', connection: 'src/connection-entry.ts' },
   { classicFactory: true },
 );
 

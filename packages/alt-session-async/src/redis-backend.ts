@@ -6,10 +6,10 @@ import {
   runScript,
   ScriptReply,
 } from '@session-stores/redis-store/connection';
-import type { LifetimeSettings } from './options';
 import type { RedisLink } from './redis-link';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
 import { READ_SCRIPT, RENAME_SCRIPT, TAKE_SCRIPT, TOUCH_SCRIPT, WRITE_SCRIPT } from './session-scripts';
+import type { LifetimeSettings } from './session-settings';
 
 /** Session hashes in Redis, one `<prefix>:<id>` hash per session, each method one script (one round trip). */
 export class RedisBackend implements SessionBackend {

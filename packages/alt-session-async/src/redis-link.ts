@@ -5,7 +5,7 @@ import {
   type RedisClientLike,
   RedisConnection,
 } from '@session-stores/redis-store/connection';
-import type { RedisSettings } from './redis-options';
+import type { RedisSettings } from './redis-settings';
 
 const NAME = 'alt-session-async';
 

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '@session-stores/core';
 import type { RedisClientLike } from './client-types';
-import { ioRedisConnection } from './ioredis-connection';
-import { nodeRedisConnection } from './node-redis-connection';
+import { ioRedisAdapter } from './ioredis-adapter';
+import { nodeRedisAdapter } from './node-redis-adapter';
 
 /** Sends one command to one server and resolves with its raw reply. */
 export type NodeSender = (args: string[]) => Promise<unknown>;
@@ -66,7 +66,7 @@ export function adaptClient(client: RedisClientLike): ClientAdapter {
     );
   }
   if (hasFunction(client, 'call') && typeof (client as { status?: unknown }).status === 'string') {
-    return ioRedisConnection(client as Parameters<typeof ioRedisConnection>[0]);
+    return ioRedisAdapter(client as Parameters<typeof ioRedisAdapter>[0]);
   }
   if (
     hasFunction(client, 'sendCommand') &&
@@ -75,7 +75,7 @@ export function adaptClient(client: RedisClientLike): ClientAdapter {
       'isReady' in client ||
       'isOpen' in client)
   ) {
-    return nodeRedisConnection(client as Parameters<typeof nodeRedisConnection>[0]);
+    return nodeRedisAdapter(client as Parameters<typeof nodeRedisAdapter>[0]);
   }
   throw new InvalidOptionError(
     'client',

@@ -50,7 +50,7 @@ function clusterMasters(cluster: IoRedisClusterLike & IoRedisExtras): NodeSender
 }
 
 /** The connection over an ioredis client (plain or Sentinel-aware) or cluster. */
-export function ioRedisConnection(client: AnyIoRedis): ClientAdapter {
+export function ioRedisAdapter(client: AnyIoRedis): ClientAdapter {
   const extras = client as AnyIoRedis & IoRedisExtras;
   const cluster = client.isCluster === true;
   const send = sender(client);

@@ -1,7 +1,8 @@
 /**
- * The Redis connection layer, shared with the other Redis-backed packages of this
- * project (expredis-replicated, alt-session-async). It is not a stable public API:
- * it may change in any minor release. Apps should use the package's main export.
+ * The `./connection` entry: the Redis connection layer, shared with the other
+ * Redis-backed packages of this project (expredis-replicated, alt-session-async). It is
+ * not a stable public API: it may change in any minor release. Apps should use the
+ * package's main export.
  */
 export type { NodeSender } from './client-adapter';
 export type { RedisClientLike } from './client-types';

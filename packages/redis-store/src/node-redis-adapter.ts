@@ -64,8 +64,8 @@ function promiseApi(client: NodeRedisClientLike): NodeRedisClientLike {
 }
 
 /** The connection over a node-redis (v4 or v5) client, cluster or sentinel. */
-export function nodeRedisConnection(client: AnyNodeRedis): ClientAdapter {
-  if (isCluster(client)) return clusterConnection(client);
+export function nodeRedisAdapter(client: AnyNodeRedis): ClientAdapter {
+  if (isCluster(client)) return clusterAdapter(client);
   const sentinel = isSentinel(client);
   const commands = promiseApi(client as NodeRedisClientLike);
   const send: NodeSender = sentinel
@@ -113,7 +113,7 @@ export function nodeRedisConnection(client: AnyNodeRedis): ClientAdapter {
   };
 }
 
-function clusterConnection(cluster: NodeRedisClusterLike): ClientAdapter {
+function clusterAdapter(cluster: NodeRedisClusterLike): ClientAdapter {
   return {
     family: 'node-redis',
     topology: 'cluster',
