@@ -14,5 +14,6 @@ export { checkRedisUrl, DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions 
 export { connectionTarget, urlDatabase } from './own-client';
 export { type OpenedClient, openClient, RedisConnection } from './redis-connection';
 export { replyNumber, replyText } from './reply';
+export { rewriteStored } from './rewrite-stored';
 export { scanKeys } from './scan';
 export { COMPARE_AND_SET, ScriptReply, SET_WITH_TTL } from './scripts';

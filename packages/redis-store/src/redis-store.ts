@@ -1,7 +1,6 @@
 import {
   BackendMisconfiguredError,
   BackendUnavailableError,
-  CorruptSessionError,
   escapeGlob,
   InvalidOptionError,
   SerializeError,
@@ -17,15 +16,14 @@ import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
 import { isJsonSerializer } from './json-serializer';
-import { runScript, sha1Hex } from './lua';
+import { runScript } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
 import { openClient, RedisConnection } from './redis-connection';
-import { replyNumber, replyText } from './reply';
+import { replyText } from './reply';
+import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
-import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
+import { CLEAR_PAGE, COMPARE_AND_SET, TOUCH_JSON } from './scripts';
 
-/** How often a touch with a custom serializer retries when the session changed under it. */
-const COMPARE_AND_SET_ATTEMPTS = 3;
 const ignoreReply = (): void => undefined;
 
 /**
@@ -157,28 +155,15 @@ export class RedisStore extends SessionStore {
       await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg]));
       return;
     }
-    for (let attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
-      const stored = await this.send(key, ['GET', key]).catch((err: unknown) => {
-        if (isWrongType(err)) return null;
-        throw err;
-      });
-      if (stored == null) return;
-      const text = replyText(stored);
-      let decoded: SessionData | null;
-      try {
-        decoded = await this.decode(sid, text);
-      } catch (err) {
-        // touch never rewrites or extends data it cannot read; get() reports it.
-        if (err instanceof CorruptSessionError) return;
-        throw err;
-      }
-      if (!decoded) return;
-      const next = this.encode(sid, { ...decoded, cookie } as SessionData);
-      const outcome = await this.send(key, () =>
-        runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(text), next, ttlArg]),
-      );
-      if (replyNumber(outcome) !== ScriptReply.Changed) return;
-    }
+    await rewriteStored({
+      read: () => this.send(key, ['GET', key]),
+      rewrite: async (text) => {
+        const decoded = await this.decode(sid, text);
+        return decoded ? this.encode(sid, { ...decoded, cookie } as SessionData) : undefined;
+      },
+      compareAndSet: (sha, next) =>
+        this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
+    });
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {
