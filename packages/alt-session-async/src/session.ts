@@ -1,4 +1,4 @@
-import { type Callback, InvalidArgumentError, settle } from '@session-stores/core';
+import { bridgeCallback, type Callback, InvalidArgumentError } from '@session-stores/core';
 import type { AsyncSession } from './async-session';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
 import { generateSessionId } from './session-id';
@@ -95,7 +95,7 @@ export class Session implements AsyncSession {
   get<T = unknown>(key: string): Promise<T | null>;
   get<T = unknown>(key: string, callback: Callback<T | null>): void;
   get<T = unknown>(key: string, callback?: Callback<T | null>): Promise<T | null> | undefined {
-    return settle(this.#get<T>(key), callback);
+    return bridgeCallback(this.#get<T>(key), callback);
   }
 
   mget<K extends string>(keys: readonly K[]): Promise<Record<K, unknown>>;
@@ -104,43 +104,43 @@ export class Session implements AsyncSession {
     keys: readonly K[],
     callback?: Callback<Record<K, unknown>>,
   ): Promise<Record<K, unknown>> | undefined {
-    return settle(this.#mget(keys) as Promise<Record<K, unknown>>, callback);
+    return bridgeCallback(this.#mget(keys) as Promise<Record<K, unknown>>, callback);
   }
 
   set(key: string, value: unknown): Promise<void>;
   set(key: string, value: unknown, callback: Callback<void>): void;
   set(key: string, value: unknown, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(this.#mset([[key, value]], 'key'), callback);
+    return bridgeCallback(this.#mset([[key, value]], 'key'), callback);
   }
 
   mset(values: Readonly<Record<string, unknown>>): Promise<void>;
   mset(values: Readonly<Record<string, unknown>>, callback: Callback<void>): void;
   mset(values: Readonly<Record<string, unknown>>, callback?: Callback<void>): Promise<void> | undefined {
-    return settle(this.#msetObject(values), callback);
+    return bridgeCallback(this.#msetObject(values), callback);
   }
 
   remove(keys: string | readonly string[]): Promise<void>;
   remove(keys: string | readonly string[], callback: Callback<void>): void;
   remove(keys: string | readonly string[], callback?: Callback<void>): Promise<void> | undefined {
-    return settle(this.#remove(keys), callback);
+    return bridgeCallback(this.#remove(keys), callback);
   }
 
   invalidate(): Promise<void>;
   invalidate(callback: Callback<void>): void;
   invalidate(callback?: Callback<void>): Promise<void> | undefined {
-    return settle(this.#invalidate(), callback);
+    return bridgeCallback(this.#invalidate(), callback);
   }
 
   touch(): Promise<boolean>;
   touch(callback: Callback<boolean>): void;
   touch(callback?: Callback<boolean>): Promise<boolean> | undefined {
-    return settle(this.#touch(), callback);
+    return bridgeCallback(this.#touch(), callback);
   }
 
   regenerate(): Promise<string>;
   regenerate(callback: Callback<string>): void;
   regenerate(callback?: Callback<string>): Promise<string> | undefined {
-    return settle(this.#regenerate(), callback);
+    return bridgeCallback(this.#regenerate(), callback);
   }
 
   /**

@@ -24,7 +24,7 @@ const ignore = (): void => {};
  *   callback throws, `onCallbackError` receives the exception; the callback is
  *   never called a second time.
  */
-export function settle<T>(
+export function bridgeCallback<T>(
   promise: Promise<T>,
   callback: Callback<T> | null | undefined,
   onCallbackError: CallbackErrorHandler = rethrowAsync,

@@ -1,7 +1,8 @@
-import { InvalidOptionError } from './errors';
-
 /** The optional Store methods a backend may implement. */
 export type OptionalMethod = 'touch' | 'all' | 'length' | 'clear' | 'ids';
+
+/** Every {@link OptionalMethod}, in the order the manifest lists them. */
+export const OPTIONAL_METHODS: readonly OptionalMethod[] = ['touch', 'all', 'length', 'clear', 'ids'];
 
 /**
  * What a store class can really do. The conformance kit trusts this manifest and
@@ -32,58 +33,3 @@ export const NO_CAPABILITIES: StoreCapabilities = {
   events: { connect: false, disconnect: false },
   replicationLagMs: 0,
 };
-
-/** Partial overrides for {@link StoreCapabilities}, for narrowing a manifest. */
-export type CapabilityOverrides = {
-  readonly methods?: Partial<Record<OptionalMethod, boolean>>;
-  readonly events?: Partial<{ connect: boolean; disconnect: boolean }>;
-} & Partial<Omit<StoreCapabilities, 'methods' | 'events'>>;
-
-/**
- * Applies overrides that may only take promises away, never add them.
- * @throws InvalidOptionError when an override claims more than the declared manifest.
- */
-export function narrowCapabilities(
-  declared: StoreCapabilities,
-  overrides: CapabilityOverrides = {},
-): StoreCapabilities {
-  const widened = (name: string): never => {
-    throw new InvalidOptionError(
-      `capabilities.${name}`,
-      'an override may only narrow what the store declares',
-    );
-  };
-  const methods = { ...declared.methods };
-  for (const [name, value] of Object.entries(overrides.methods ?? {}) as [OptionalMethod, boolean][]) {
-    if (value && !declared.methods[name]) widened(`methods.${name}`);
-    methods[name] = value;
-  }
-  const events = { ...declared.events };
-  for (const [name, value] of Object.entries(overrides.events ?? {}) as [
-    'connect' | 'disconnect',
-    boolean,
-  ][]) {
-    if (value && !declared.events[name]) widened(`events.${name}`);
-    events[name] = value;
-  }
-  const flag = (name: 'expiresOnServer' | 'prefixIsolation'): boolean => {
-    const value = overrides[name];
-    if (value === undefined) return declared[name];
-    if (value && !declared[name]) widened(name);
-    return value;
-  };
-  const atLeast = (name: 'ttlGranularityMs' | 'replicationLagMs'): number => {
-    const value = overrides[name];
-    if (value === undefined) return declared[name];
-    if (value < declared[name]) widened(name);
-    return value;
-  };
-  return {
-    methods,
-    events,
-    expiresOnServer: flag('expiresOnServer'),
-    prefixIsolation: flag('prefixIsolation'),
-    ttlGranularityMs: atLeast('ttlGranularityMs'),
-    replicationLagMs: atLeast('replicationLagMs'),
-  };
-}

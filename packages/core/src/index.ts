@@ -1,11 +1,5 @@
-export { type Callback, type CallbackErrorHandler, rethrowAsync, settle } from './callback';
-export {
-  type CapabilityOverrides,
-  NO_CAPABILITIES,
-  narrowCapabilities,
-  type OptionalMethod,
-  type StoreCapabilities,
-} from './capabilities';
+export { bridgeCallback, type Callback, type CallbackErrorHandler, rethrowAsync } from './callback';
+export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
   BackendError,
   BackendMisconfiguredError,
@@ -21,7 +15,7 @@ export {
   StoreClosedError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
-export { MemoryDatabase, MemoryStore, type MemoryStoreOptions } from './memory-store';
+export { MemoryDatabase, type MemoryEntry, MemoryStore, type MemoryStoreOptions } from './memory-store';
 export {
   type DescribeValue,
   describeType,
@@ -46,7 +40,7 @@ export {
   validateSerializer,
 } from './serializer';
 export type { SessionData, SessionWithId } from './session-data';
-export { BATCH_SIZE, SessionStore, type SessionStoreOptions, type StoreDefaults } from './session-store';
+export { BATCH_SIZE, SessionStore, type SessionStoreOptions } from './session-store';
 export {
   DEFAULT_TTL_SECONDS,
   type ResolvedTtl,

@@ -4,8 +4,8 @@ import type { SessionData } from './session-data';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 import type { WriteTtl } from './ttl';
 
-/** One stored session: its encoded text and when it expires (epoch ms, or null for never). */
-interface MemoryEntry {
+/** One stored session of a {@link MemoryDatabase}: its encoded text and when it expires (epoch ms, or null for never). */
+export interface MemoryEntry {
   text: string;
   expiresAt: number | null;
 }
@@ -16,8 +16,8 @@ interface MemoryEntry {
  * Iteration order is least recently used first, which makes LRU eviction cheap.
  */
 export class MemoryDatabase {
-  /** Raw entries by full key (prefix + id). Exposed for tests and inspection. */
-  readonly entries = new Map<string, MemoryEntry>();
+  /** Entries by full key (prefix + id), least recently used first. */
+  private readonly entries = new Map<string, MemoryEntry>();
   /** The most entries kept; the least recently used are evicted beyond it. */
   readonly maxEntries: number;
 
@@ -45,6 +45,21 @@ export class MemoryDatabase {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+  }
+
+  /** The entry under `key` as stored, expired or not, without marking it used. */
+  peek(key: string): MemoryEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Every key held, expired ones included, least recently used first. */
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** Deletes the entry under `key`, if any. */
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   /** Deletes every expired entry. */
@@ -118,11 +133,11 @@ export class MemoryStore extends SessionStore {
   }
 
   protected override async removeSession(sid: string): Promise<void> {
-    this.database.entries.delete(this.key(sid));
+    this.database.delete(this.key(sid));
   }
 
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
-    for (const sid of sids) this.database.entries.delete(this.key(sid));
+    for (const sid of sids) this.database.delete(this.key(sid));
   }
 
   protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
@@ -141,9 +156,10 @@ export class MemoryStore extends SessionStore {
   protected override async *scanIds(): AsyncIterable<string[]> {
     const now = Date.now();
     const ids: string[] = [];
-    for (const [key, entry] of this.database.entries) {
+    for (const key of this.database.keys()) {
       if (!key.startsWith(this.prefix)) continue;
-      if (entry.expiresAt !== null && entry.expiresAt <= now) continue;
+      const { expiresAt } = this.database.peek(key) as MemoryEntry;
+      if (expiresAt !== null && expiresAt <= now) continue;
       ids.push(key.slice(this.prefix.length));
     }
     yield ids;

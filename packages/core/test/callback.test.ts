@@ -1,18 +1,18 @@
 import { describe, expect, test } from '@jest/globals';
-import { ErrorCode, settle } from '../src';
+import { bridgeCallback, ErrorCode } from '../src';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('settle: callbacks and promises', () => {
+describe('bridgeCallback: callbacks and promises', () => {
   test('without a callback the promise is returned', async () => {
-    await expect(settle(Promise.resolve(7), undefined) as Promise<number>).resolves.toBe(7);
+    await expect(bridgeCallback(Promise.resolve(7), undefined) as Promise<number>).resolves.toBe(7);
   });
 
   test('a rejected promise with no callback and no handler is not an unhandled rejection', async () => {
     const seen: unknown[] = [];
     const listener = (reason: unknown) => seen.push(reason);
     process.on('unhandledRejection', listener);
-    settle(Promise.reject(new Error('ignored by a fire-and-forget caller')), undefined);
+    bridgeCallback(Promise.reject(new Error('ignored by a fire-and-forget caller')), undefined);
     await tick();
     await tick();
     process.off('unhandledRejection', listener);
@@ -22,7 +22,7 @@ describe('settle: callbacks and promises', () => {
   test('the callback gets (null, value) once, after the caller continues', async () => {
     const calls: unknown[][] = [];
     let returned = false;
-    settle(Promise.resolve('v'), (...args: unknown[]) => calls.push([returned, ...args]));
+    bridgeCallback(Promise.resolve('v'), (...args: unknown[]) => calls.push([returned, ...args]));
     returned = true;
     await tick();
     expect(calls).toEqual([[true, null, 'v']]);
@@ -31,7 +31,7 @@ describe('settle: callbacks and promises', () => {
   test('the callback gets the error alone on failure', async () => {
     const calls: unknown[][] = [];
     const err = new Error('nope');
-    settle(Promise.reject(err), (...args: unknown[]) => calls.push(args));
+    bridgeCallback(Promise.reject(err), (...args: unknown[]) => calls.push(args));
     await tick();
     expect(calls).toEqual([[err]]);
   });
@@ -39,7 +39,7 @@ describe('settle: callbacks and promises', () => {
   test('a throwing callback is reported once and not called again', async () => {
     let calls = 0;
     const reported: unknown[] = [];
-    settle(
+    bridgeCallback(
       Promise.resolve(1),
       () => {
         calls += 1;
@@ -53,7 +53,7 @@ describe('settle: callbacks and promises', () => {
   });
 
   test('a callback that is not a function is reported through the promise', async () => {
-    const result = settle(Promise.resolve(1), 'oops' as never) as Promise<number>;
+    const result = bridgeCallback(Promise.resolve(1), 'oops' as never) as Promise<number>;
     await expect(result).rejects.toMatchObject({ code: ErrorCode.InvalidArgument, argument: 'callback' });
   });
 });

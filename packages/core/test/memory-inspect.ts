@@ -4,16 +4,16 @@ import type { ConformanceInspect } from '../src/conformance';
 /** Raw access to a MemoryStore's database, for the conformance kit. */
 export const memoryInspect: ConformanceInspect<MemoryStore> = {
   corrupt: async (store, sid) => {
-    store.database.entries.set(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });
+    store.database.write(store.prefix + sid, { text: '{"cookie": tru', expiresAt: null });
   },
-  exists: async (store, sid) => store.database.entries.has(store.prefix + sid),
+  exists: async (store, sid) => store.database.peek(store.prefix + sid) !== undefined,
   ttl: async (store, sid) => {
-    const entry = store.database.entries.get(store.prefix + sid);
+    const entry = store.database.peek(store.prefix + sid);
     if (!entry) throw new Error(`no entry for ${sid}`);
     return entry.expiresAt === null ? null : entry.expiresAt - Date.now();
   },
   writeForeign: async (store, key) => {
-    store.database.entries.set(key, { text: '{}', expiresAt: null });
+    store.database.write(key, { text: '{}', expiresAt: null });
   },
-  foreignExists: async (store, key) => store.database.entries.has(key),
+  foreignExists: async (store, key) => store.database.peek(key) !== undefined,
 };

@@ -22,7 +22,7 @@ describe('MemoryStore', () => {
     await store.set('short', session(1, 100));
     await store.set('long', session(2));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect([...store.database.entries.keys()]).toEqual(['sess:long']);
+    expect([...store.database.keys()]).toEqual(['sess:long']);
     await store.close();
   });
 

@@ -286,13 +286,52 @@ export class ReplicatedStore extends SessionStore {
     });
   }
 
-  /** MGET on every server; each session is the newest copy among the `readQuorum` or more that answered. */
+  /**
+   * One MGET on every server for one batch of `all()` (core's 100 ids, well under
+   * MAX_KEYS_PER_COMMAND); each session is the newest copy among the `readQuorum` or more
+   * that answered.
+   */
   protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
-    const sessions: Array<SessionData | null> = [];
-    for (let start = 0; start < sids.length; start += MAX_KEYS_PER_COMMAND) {
-      sessions.push(...(await this.readBatch(sids.slice(start, start + MAX_KEYS_PER_COMMAND))));
+    const keys = sids.map((sid) => this.key(sid));
+    const failures: ReplicaFailure[] = [];
+    const replies = await Promise.all(
+      this.replicas.map((replica) =>
+        replica.send(['MGET', ...keys]).then(
+          (reply) => {
+            if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
+            return reply as unknown[];
+          },
+          (error: unknown) => {
+            failures.push({ replica, error });
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const answered = replies.filter((reply) => reply !== undefined);
+    if (answered.length < this.readQuorum) {
+      throw notEnoughServers(
+        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
+        failures,
+      );
     }
-    return sessions;
+    return Promise.all(
+      sids.map(async (sid, position) => {
+        let newest: StoredAnswer = null;
+        for (const reply of answered) {
+          const value = reply[position];
+          const answer = value == null ? null : replyText(value);
+          if (answerVersion(answer) > answerVersion(newest)) newest = answer;
+        }
+        if (newest === null) return null;
+        try {
+          return await this.codec.decode(sid, newest);
+        } catch (err) {
+          if (err instanceof CorruptSessionError) return this.corruptData(sid, err.cause);
+          throw err;
+        }
+      }),
+    );
   }
 
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
@@ -358,49 +397,6 @@ export class ReplicatedStore extends SessionStore {
   private writeTombstones(keys: string[], what: string): Promise<void> {
     const args = [String(processClock.next()), String(this.tombstoneTtlMs), String(NO_EXPIRY_TOMBSTONE_MS)];
     return this.writeAll(what, (replica) => replica.script(WRITE_TOMBSTONES, keys, args));
-  }
-
-  private async readBatch(sids: readonly string[]): Promise<Array<SessionData | null>> {
-    const keys = sids.map((sid) => this.key(sid));
-    const failures: ReplicaFailure[] = [];
-    const replies = await Promise.all(
-      this.replicas.map((replica) =>
-        replica.send(['MGET', ...keys]).then(
-          (reply) => {
-            if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
-            return reply as unknown[];
-          },
-          (error: unknown) => {
-            failures.push({ replica, error });
-            return undefined;
-          },
-        ),
-      ),
-    );
-    const answered = replies.filter((reply) => reply !== undefined);
-    if (answered.length < this.readQuorum) {
-      throw notEnoughServers(
-        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
-        failures,
-      );
-    }
-    return Promise.all(
-      sids.map(async (sid, position) => {
-        let newest: StoredAnswer = null;
-        for (const reply of answered) {
-          const value = reply[position];
-          const answer = value == null ? null : replyText(value);
-          if (answerVersion(answer) > answerVersion(newest)) newest = answer;
-        }
-        if (newest === null) return null;
-        try {
-          return await this.codec.decode(sid, newest);
-        } catch (err) {
-          if (err instanceof CorruptSessionError) return this.corruptData(sid, err.cause);
-          throw err;
-        }
-      }),
-    );
   }
 
   /**

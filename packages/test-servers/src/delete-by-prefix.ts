@@ -1,13 +1,9 @@
+import { escapeGlob } from '@session-stores/core';
 import { RespError, type RespReply } from './resp';
 
 /** Anything that can send a command, e.g. a {@link RedisServer}. */
 export interface RespCommander {
   command(...args: string[]): Promise<RespReply>;
-}
-
-/** Escapes the glob characters of `text` for a SCAN/KEYS `MATCH` pattern. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 async function deleteKeys(server: RespCommander, keys: string[]): Promise<number> {

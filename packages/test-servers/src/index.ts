@@ -10,7 +10,7 @@ export {
 export { type BuiltPackage, testBuiltStoreEntryPoints, useBuiltPackage } from './built-package';
 export { type CouchServer, type StartCouchServerOptions, startCouchServer } from './couch-server';
 export { type DelayProxy, startDelayProxy } from './delay-proxy';
-export { deleteByPrefix, escapeGlob, type RespCommander } from './delete-by-prefix';
+export { deleteByPrefix, type RespCommander } from './delete-by-prefix';
 export { findExecutable } from './find-executable';
 export { freePort } from './free-port';
 export { missingBinaryMessage } from './install-hints';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { narrowCapabilities, type StoreCapabilities } from '../capabilities';
+import { OPTIONAL_METHODS, type StoreCapabilities } from '../capabilities';
+import { InvalidOptionError } from '../errors';
+import { optionalBoolean, optionalGroup, rejectUnknownKeys } from '../option-checks';
 import type { SessionStore, SessionStoreOptions } from '../session-store';
 import type { CaseContext, ConformanceInspect, ConformanceOptions } from './types';
 
@@ -11,9 +13,29 @@ export function uniqueToken(label = 'x'): string {
   return `${label}${counter}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The capabilities the kit tests: the class's manifest, narrowed by the options. */
+/**
+ * The capabilities the kit tests: the class's manifest, with the methods the options leave out.
+ * @throws InvalidOptionError when the options claim a method the class does not declare.
+ */
 export function effectiveCapabilities(options: ConformanceOptions): StoreCapabilities {
-  return narrowCapabilities(options.storeClass.capabilities, options.capabilities);
+  const declared = options.storeClass.capabilities;
+  const narrowing = optionalGroup(options.capabilities, 'capabilities');
+  rejectUnknownKeys(narrowing, ['methods'], 'capabilities');
+  const narrowed = optionalGroup(narrowing.methods, 'capabilities.methods');
+  rejectUnknownKeys(narrowed, OPTIONAL_METHODS, 'capabilities.methods');
+  const methods = { ...declared.methods };
+  for (const name of OPTIONAL_METHODS) {
+    const value = optionalBoolean(narrowed[name], `capabilities.methods.${name}`);
+    if (value === undefined) continue;
+    if (value && !declared.methods[name]) {
+      throw new InvalidOptionError(
+        `capabilities.methods.${name}`,
+        'an override may only narrow what the store declares',
+      );
+    }
+    methods[name] = value;
+  }
+  return { ...declared, methods };
 }
 
 /** A case context plus the cleanup that closes every store it made. */
@@ -28,6 +50,7 @@ export function createCaseContext<S extends SessionStore>(options: ConformanceOp
   const base = `kit:${uniqueToken(options.name.replace(/[^a-z0-9]/gi, '').slice(0, 12) || 'store')}:`;
   const context: CaseContext<S> = {
     capabilities: effectiveCapabilities(options as unknown as ConformanceOptions),
+    declared: options.storeClass.capabilities,
     inspect: (options.inspect ?? {}) as ConformanceInspect<S>,
     prefix: (label = 'p') => `${base}${uniqueToken(label)}:`,
     sid: (label = 's') => uniqueToken(label),

@@ -1,4 +1,4 @@
-import type { CapabilityOverrides, StoreCapabilities } from '../capabilities';
+import type { OptionalMethod, StoreCapabilities } from '../capabilities';
 import type { SessionStore, SessionStoreOptions } from '../session-store';
 
 /** What the kit passes to `createStore`: the prefix to use, and core options a case needs. */
@@ -39,14 +39,19 @@ export interface ConformanceOptions<S extends SessionStore = SessionStore> {
   closeStore?(store: S): Promise<void>;
   /** Backend access for the cases that check storage directly. */
   readonly inspect?: ConformanceInspect<S>;
-  /** Narrows the declared capabilities (it may never widen them). */
-  readonly capabilities?: CapabilityOverrides;
+  /**
+   * Leaves optional methods out of this run (`{ methods: { touch: false } }`): the cases
+   * that need them are skipped. It may only narrow the class's manifest, never widen it.
+   */
+  readonly capabilities?: { readonly methods?: Partial<Record<OptionalMethod, boolean>> };
 }
 
 /** What a case receives. */
 export interface CaseContext<S extends SessionStore = SessionStore> {
-  /** The effective capabilities. */
+  /** The effective capabilities: the class's manifest, narrowed by the run's `capabilities`. */
   readonly capabilities: StoreCapabilities;
+  /** The class's own manifest, before narrowing: what the store itself must support or refuse. */
+  readonly declared: StoreCapabilities;
   /** The backend access hooks (may be empty). */
   readonly inspect: ConformanceInspect<S>;
   /** A fresh store with its own prefix (or `prefix` when given); closed after the case. */

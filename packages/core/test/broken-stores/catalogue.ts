@@ -46,17 +46,16 @@ export class GlobPrefixStore extends MemoryStore {
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.');
     const pattern = new RegExp(`^${glob}`);
-    yield [...this.database.entries.keys()]
+    yield [...this.database.keys()]
       .filter((key) => pattern.test(key))
       .map((key) => key.slice(this.prefix.length));
   }
 
   protected override async removeSession(sid: string): Promise<void> {
-    this.database.entries.delete(this.prefix + sid);
+    this.database.delete(this.prefix + sid);
     // The real bug deletes the matched keys as they were scanned, prefix or not.
-    for (const key of this.database.entries.keys()) {
-      if (key.startsWith(this.prefix.replace(/[*?[\]]/g, '')) && key.endsWith(sid))
-        this.database.entries.delete(key);
+    for (const key of this.database.keys()) {
+      if (key.startsWith(this.prefix.replace(/[*?[\]]/g, '')) && key.endsWith(sid)) this.database.delete(key);
     }
   }
 }
