@@ -1,10 +1,11 @@
 import type { RedisClientLike } from '@session-stores/redis-store/connection';
 import { bridge } from './bridge';
-import { type AltSessionHandler, sessionHandler } from './middleware';
-import { type AltSessionOptions, checkOptionsObject, resolveSessionSettings } from './options';
+import type { AltSessionOptions } from './options';
 import { RedisBackend } from './redis-backend';
 import { openRedisLink } from './redis-link';
-import { resolveRedisSettings } from './redis-options';
+import { resolveRedisSettings } from './redis-settings';
+import { type AltSessionHandler, sessionHandler } from './session-handler';
+import { checkOptionsObject, resolveSessionSettings } from './session-settings';
 import { mock } from './test-double';
 
 /** The middleware, plus what the app needs to shut it down. */

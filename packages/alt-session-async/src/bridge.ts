@@ -6,8 +6,8 @@ import {
   optionalString,
   rejectUnknownKeys,
 } from '@session-stores/core';
-import type { AltSessionHandler } from './middleware';
 import { applyChanges, loadPresent, Session } from './session';
+import type { AltSessionHandler } from './session-handler';
 import { checkKey } from './session-keys';
 import { encodeStored } from './stored-value';
 

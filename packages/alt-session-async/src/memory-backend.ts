@@ -1,5 +1,5 @@
-import type { LifetimeSettings } from './options';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
+import type { LifetimeSettings } from './session-settings';
 
 interface Hash {
   readonly fields: Map<string, string>;

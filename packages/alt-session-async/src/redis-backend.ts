@@ -1,9 +1,15 @@
 import { BackendError } from '@session-stores/core';
-import { type LuaScript, replyNumber, replyText, runScript } from '@session-stores/redis-store/connection';
-import type { LifetimeSettings } from './options';
+import {
+  type LuaScript,
+  replyNumber,
+  replyText,
+  runScript,
+  ScriptReply,
+} from '@session-stores/redis-store/connection';
 import type { RedisLink } from './redis-link';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
 import { READ_SCRIPT, RENAME_SCRIPT, TAKE_SCRIPT, TOUCH_SCRIPT, WRITE_SCRIPT } from './session-scripts';
+import type { LifetimeSettings } from './session-settings';
 
 /** Session hashes in Redis, one `<prefix>:<id>` hash per session, each method one script (one round trip). */
 export class RedisBackend implements SessionBackend {
@@ -40,11 +46,11 @@ export class RedisBackend implements SessionBackend {
   ): Promise<typeof MISSING | undefined> {
     const args = [mustExist ? '1' : '0', String(sets.length), ...sets.flat(), ...removes];
     const reply = await this.script(WRITE_SCRIPT, [this.key(id)], args);
-    return replyNumber(reply) === 1 ? undefined : MISSING;
+    return replyNumber(reply) === ScriptReply.Done ? undefined : MISSING;
   }
 
   async touch(id: string): Promise<boolean> {
-    return replyNumber(await this.script(TOUCH_SCRIPT, [this.key(id)], [])) === 1;
+    return replyNumber(await this.script(TOUCH_SCRIPT, [this.key(id)], [])) === ScriptReply.Done;
   }
 
   async destroy(id: string): Promise<void> {
@@ -54,7 +60,9 @@ export class RedisBackend implements SessionBackend {
 
   async rename(from: string, to: string): Promise<boolean> {
     if (!this.link.cluster) {
-      return replyNumber(await this.script(RENAME_SCRIPT, [this.key(from), this.key(to)], [])) === 1;
+      return (
+        replyNumber(await this.script(RENAME_SCRIPT, [this.key(from), this.key(to)], [])) === ScriptReply.Done
+      );
     }
     // The two keys may be on different masters: take the fields (deleting the old hash
     // first, so the old id can never be used again), then store them under the new id.

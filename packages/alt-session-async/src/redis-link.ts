@@ -1,14 +1,11 @@
-import { BackendMisconfiguredError, BackendUnavailableError, StoreClosedError } from '@session-stores/core';
+import { BackendMisconfiguredError, BackendUnavailableError } from '@session-stores/core';
 import {
-  adaptClient,
-  CommandGate,
   classifyRedisError,
-  createOwnClient,
-  isUnavailable,
+  openClient,
   type RedisClientLike,
-  type RedisConnection,
+  RedisConnection,
 } from '@session-stores/redis-store/connection';
-import type { RedisSettings } from './redis-options';
+import type { RedisSettings } from './redis-settings';
 
 const NAME = 'alt-session-async';
 
@@ -32,22 +29,15 @@ export interface RedisLink {
 
 /**
  * Opens the connection through redis-store's shared layer: the app's client or one created
- * from the options (offline queue off), with every round trip under a {@link CommandGate},
+ * from the options (offline queue off), every round trip bounded by a {@link RedisConnection},
  * which holds commands while Redis is down (instead of the client's queue) and fails them
  * when the budget is spent, so a request never hangs and never runs a write minutes later.
  */
 export function openRedisLink(settings: RedisSettings): RedisLink {
-  const own = settings.own === undefined ? undefined : createOwnClient(settings.own);
-  const client = settings.client ?? (own?.client as RedisClientLike);
-  const connection: RedisConnection = adaptClient(client);
-  let lastError: unknown;
-  const gate = new CommandGate({
-    timeoutMs: settings.commandTimeoutMs,
-    isReady: () => connection.isReady(),
-    onWait: () => connection.wake(),
-    onReadyObserved: () => undefined,
-    notConnectedError: (ms) => {
-      const hint = connection.notReadyHint();
+  // Its listeners also keep node-redis from crashing the process on an 'error' event nobody listens to.
+  const connection = new RedisConnection(openClient(settings.client, settings.own ?? {}), {
+    commandTimeout: settings.commandTimeout,
+    notConnectedError: (ms, hint, lastError) => {
       if (hint) return new BackendMisconfiguredError(`${NAME}: ${hint}`);
       return new BackendUnavailableError(`${NAME}: no connection to Redis within ${ms} ms (commandTimeout)`, {
         cause: lastError,
@@ -55,38 +45,19 @@ export function openRedisLink(settings: RedisSettings): RedisLink {
     },
     noAnswerError: (ms) =>
       new BackendUnavailableError(`${NAME}: Redis did not answer within ${ms} ms (commandTimeout)`),
-    isUnreachable: isUnavailable,
-    onUnreachable: () => undefined,
   });
-  // Also keeps node-redis from crashing the process on an 'error' event nobody listens to.
-  const stopWatching = connection.watch({
-    ready: () => {
-      lastError = undefined;
-      gate.notifyReady();
-    },
-    down: () => undefined,
-    error: (err) => {
-      lastError = err;
-    },
-  });
-  own?.start();
-  const send = (key: string, args: string[]): Promise<unknown> => connection.send(key, args);
-  let closed = false;
+  connection.start();
+  const adapter = connection.adapter;
+  const send = (key: string, args: string[]): Promise<unknown> => adapter.send(key, args);
   return {
-    cluster: connection.topology === 'cluster',
-    client,
+    cluster: adapter.topology === 'cluster',
+    client: connection.client,
     run(key, command) {
       const call = typeof command === 'function' ? () => command(send) : () => send(key, command);
-      return gate.run(call).catch((err: unknown) => {
+      return connection.run(call).catch((err: unknown) => {
         throw classifyRedisError(err, NAME);
       });
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      gate.dispose(new StoreClosedError());
-      stopWatching();
-      if (own) await connection.close();
-    },
+    close: () => connection.close(),
   };
 }

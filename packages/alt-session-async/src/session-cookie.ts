@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parse, serialize } from 'cookie';
 import { sign, unsign } from 'cookie-signature';
-import type { CookieSettings } from './options';
 import { isSessionId } from './session-id';
+import type { CookieSettings } from './session-settings';
 
 /** What cookie-parser leaves on the request when it ran before this middleware. */
 interface CookieParserFields {

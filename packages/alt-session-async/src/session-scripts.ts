@@ -1,4 +1,11 @@
-import { type LuaScript, luaScript } from '@session-stores/redis-store/connection';
+import {
+  type LuaScript,
+  luaScript,
+  MAX_KEYS_PER_COMMAND,
+  ScriptReply,
+} from '@session-stores/redis-store/connection';
+
+const { Done, Skipped } = ScriptReply;
 
 /**
  * The hash field holding the session's creation time (ms since the epoch, server clock),
@@ -35,7 +42,7 @@ local function expire(k)
   return true
 end
 -- unpack() is limited to a few thousand values, so long argument lists go in chunks.
-local CHUNK = 1000
+local CHUNK = ${MAX_KEYS_PER_COMMAND}
 `;
 
 /**
@@ -61,12 +68,12 @@ return out
  * hash (recording its creation time once); deleting never does.
  * KEYS[1] the hash; ARGV[3] '1' when the hash must already exist; ARGV[4] the number n of
  * field/value pairs, which follow; then the fields to delete.
- * Returns 0 (and changes nothing) when the hash had to exist and does not, or when its
- * lifetime is over (the key is then deleted); else 1.
+ * Replies Skipped (and changes nothing) when the hash had to exist and does not, or when
+ * its lifetime is over (the key is then deleted); else Done.
  */
 export const WRITE_SCRIPT: LuaScript = luaScript(`${PRELUDE}
 local key = KEYS[1]
-if ARGV[3] == '1' and redis.call('EXISTS', key) == 0 then return 0 end
+if ARGV[3] == '1' and redis.call('EXISTS', key) == 0 then return ${Skipped} end
 local pairs_end = 4 + 2 * tonumber(ARGV[4])
 for first = 5, pairs_end, CHUNK do
   redis.call('HSET', key, unpack(ARGV, first, math.min(first + CHUNK - 1, pairs_end)))
@@ -75,27 +82,27 @@ for first = pairs_end + 1, #ARGV, CHUNK do
   redis.call('HDEL', key, unpack(ARGV, first, math.min(first + CHUNK - 1, #ARGV)))
 end
 if pairs_end > 4 then redis.call('HSETNX', key, '${CREATED_FIELD}', now_ms()) end
-if redis.call('EXISTS', key) == 1 and not expire(key) then return 0 end
-return 1
+if redis.call('EXISTS', key) == 1 and not expire(key) then return ${Skipped} end
+return ${Done}
 `);
 
-/** Refreshes the expiry of an existing hash. KEYS[1] the hash. Returns 1, or 0 when there is none. */
+/** Refreshes the expiry of an existing hash. KEYS[1] the hash. Replies Done, or Skipped when there is none. */
 export const TOUCH_SCRIPT: LuaScript = luaScript(`${PRELUDE}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if not expire(KEYS[1]) then return 0 end
-return 1
+if redis.call('EXISTS', KEYS[1]) == 0 then return ${Skipped} end
+if not expire(KEYS[1]) then return ${Skipped} end
+return ${Done}
 `);
 
 /**
  * Moves the hash to a new id in one atomic step (RENAME keeps the creation time) and
  * refreshes its expiry. KEYS[1] the old hash, KEYS[2] the new one (same server).
- * Returns 1, or 0 when there was nothing to move.
+ * Replies Done, or Skipped when there was nothing to move.
  */
 export const RENAME_SCRIPT: LuaScript = luaScript(`${PRELUDE}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return ${Skipped} end
 redis.call('RENAME', KEYS[1], KEYS[2])
-if not expire(KEYS[2]) then return 0 end
-return 1
+if not expire(KEYS[2]) then return ${Skipped} end
+return ${Done}
 `);
 
 /**

@@ -2,17 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { InvalidOptionError, isPlainObject, optionalString, rejectUnknownKeys } from '@session-stores/core';
 import type { AsyncSession } from './async-session';
 import { MemoryBackend } from './memory-backend';
-import { type AltSessionHandler, sessionHandler } from './middleware';
-import {
-  type AltSessionOptions,
-  checkOptionsObject,
-  resolveSessionSettings,
-  type SessionSettings,
-} from './options';
+import type { AltSessionOptions } from './options';
 import { Session } from './session';
 import type { FieldEntry } from './session-backend';
+import { type AltSessionHandler, sessionHandler } from './session-handler';
 import { generateSessionId } from './session-id';
 import { checkKey } from './session-keys';
+import { checkOptionsObject, resolveSessionSettings, type SessionSettings } from './session-settings';
 import { decodeStored, encodeStored } from './stored-value';
 
 /**

@@ -92,9 +92,9 @@ export interface ReplicationSettings {
   readonly readQuorum: number;
   readonly readPolicy: ReadPolicy;
   readonly readRepair: boolean;
-  /** `hedgeDelay`, in ms. */
-  readonly hedgeDelayMs: number;
-  readonly commandTimeoutMs: number;
+  /** In ms, as every duration here. */
+  readonly hedgeDelay: number;
+  readonly commandTimeout: number;
   readonly scanCount: number;
   readonly unref: boolean;
 }
@@ -184,8 +184,8 @@ export function resolveReplicationSettings(options: ReplicatedStoreOptions): Rep
     readQuorum: clients.length - writeQuorum + 1,
     readPolicy: readPolicy ?? 'first',
     readRepair: readRepair ?? true,
-    hedgeDelayMs: hedgeDelay ?? DEFAULT_HEDGE_DELAY_MS,
-    commandTimeoutMs: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    hedgeDelay: hedgeDelay ?? DEFAULT_HEDGE_DELAY_MS,
+    commandTimeout: commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
     scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
     unref: unref ?? false,
   };

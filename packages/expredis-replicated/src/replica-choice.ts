@@ -23,35 +23,21 @@ export class ReplicaChoice {
   private turnStarted = 0;
   /** Per server: its estimate at the last choice, -1 when it could not be asked. */
   private readonly estimates: number[];
-  /**
-   * Per server: whether it is reachable, as of the last {@link refresh}. Kept here, as asking
-   * the clients each time costs more than the choice itself; a server that went down just
-   * before its client said so fails the read at once, and the read then asks the others.
-   */
-  private readonly usable: boolean[];
   /** The latency estimate of the server chosen last, in ms. */
   estimate = 0;
 
   constructor(private readonly replicas: readonly Replica[]) {
     this.estimates = replicas.map(() => -1);
-    this.usable = replicas.map(() => false);
-  }
-
-  /** Takes note of which servers are reachable: call it whenever one becomes reachable or unreachable. */
-  refresh(): void {
-    for (let index = 0; index < this.replicas.length; index++) {
-      this.usable[index] = (this.replicas[index] as Replica).usable;
-    }
   }
 
   /** The index of the server to ask first at `now` (performance.now()), or -1 when none is reachable. */
   choose(now: number): number {
     const replicas = this.replicas;
     const estimates = this.estimates;
-    const usable = this.usable;
     let best = Number.POSITIVE_INFINITY;
     for (let index = 0; index < replicas.length; index++) {
-      const estimate = usable[index] ? (replicas[index] as Replica).latency.current(now) : -1;
+      const replica = replicas[index] as Replica;
+      const estimate = replica.usable ? replica.latency.current(now) : -1;
       estimates[index] = estimate;
       if (estimate >= 0 && estimate < best) best = estimate;
     }

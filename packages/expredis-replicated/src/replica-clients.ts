@@ -1,10 +1,9 @@
 import { InvalidOptionError, optionalString } from '@session-stores/core';
 import {
-  adaptClient,
   connectionTarget,
-  createOwnClient,
+  type OpenedClient,
+  openClient,
   type RedisClientLike,
-  type RedisConnection,
   type RedisConnectionOptions,
 } from '@session-stores/redis-store/connection';
 import type { ReplicaClientOption, ReplicaConnectionConfig } from './options';
@@ -18,16 +17,6 @@ export interface ReplicaClientPlan {
   readonly client: RedisClientLike | undefined;
   /** Where the store's own client connects (only when `client` is undefined). */
   readonly config: RedisConnectionOptions | undefined;
-}
-
-/** A replica's client, ready to be watched and started. */
-export interface ReplicaClient {
-  readonly client: RedisClientLike;
-  readonly connection: RedisConnection;
-  /** Whether the store created the client, and so closes it. */
-  readonly owned: boolean;
-  /** Starts connecting a client the store created (call after its listeners are attached). */
-  readonly start: () => void;
 }
 
 function isClientInstance(entry: object): boolean {
@@ -123,33 +112,26 @@ export function planReplicaClients(entries: readonly ReplicaClientOption[]): Rep
 
 /**
  * Adapts the app's clients and creates the store's own (not connected yet: see
- * {@link ReplicaClient.start}). A cluster is refused: a replica must be one full copy.
+ * {@link OpenedClient.start}). A cluster is refused: a replica must be one full copy.
  * @throws InvalidOptionError naming the entry.
  */
-export function openReplicaClients(plans: readonly ReplicaClientPlan[]): ReplicaClient[] {
-  const opened: ReplicaClient[] = [];
-  plans.forEach((plan, index) => {
+export function openReplicaClients(plans: readonly ReplicaClientPlan[]): OpenedClient[] {
+  return plans.map((plan, index) => {
     const name = `clients[${index}]`;
-    let connection: RedisConnection;
-    if (plan.client) {
-      try {
-        connection = adaptClient(plan.client);
-      } catch (err) {
-        if (err instanceof InvalidOptionError) throw new InvalidOptionError(name, err.message);
-        throw err;
-      }
-      if (connection.topology === 'cluster') {
-        throw new InvalidOptionError(
-          name,
-          'a Redis Cluster cannot be a replica: each replica must be one server holding a full copy',
-        );
-      }
-      opened.push({ client: plan.client, connection, owned: false, start: () => undefined });
-      return;
+    if (!plan.client) return openClient(undefined, plan.config ?? {});
+    let opened: OpenedClient;
+    try {
+      opened = openClient(plan.client, {});
+    } catch (err) {
+      if (err instanceof InvalidOptionError) throw new InvalidOptionError(name, err.message);
+      throw err;
     }
-    const own = createOwnClient(plan.config ?? {});
-    const client = own.client as RedisClientLike;
-    opened.push({ client, connection: adaptClient(client), owned: true, start: own.start });
+    if (opened.adapter.topology === 'cluster') {
+      throw new InvalidOptionError(
+        name,
+        'a Redis Cluster cannot be a replica: each replica must be one server holding a full copy',
+      );
+    }
+    return opened;
   });
-  return opened;
 }

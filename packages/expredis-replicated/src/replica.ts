@@ -1,20 +1,14 @@
-import { BackendUnavailableError, StoreClosedError } from '@session-stores/core';
+import { BackendUnavailableError } from '@session-stores/core';
 import {
-  CommandGate,
-  isUnavailable,
   type LuaScript,
   type NodeSender,
+  type OpenedClient,
   type RedisClientLike,
-  type RedisConnection,
+  RedisConnection,
   runScript,
   scanKeys,
 } from '@session-stores/redis-store/connection';
-import { Activity } from './activity';
 import { LatencyEstimate } from './latency';
-import type { ReplicaClient } from './replica-clients';
-
-/** How often a server that stopped answering is pinged (at most; never more often than the timeout). */
-const PROBE_INTERVAL_MS = 1000;
 
 /** What the store hears from a replica. */
 export interface ReplicaListener {
@@ -53,107 +47,87 @@ function measured(replica: Replica, started: number): () => void {
 let lastBehindMark = 0;
 
 /**
- * One server of the set: its connection (redis-store's adapter, so node-redis and ioredis
- * both work) and its own {@link CommandGate}, so every round trip to it is bounded by
- * `commandTimeout`. A server known to be down fails commands at once, so a quorum is
- * reached (or missed) without waiting for it; only the very first connection is waited for.
+ * One server of the set: its {@link RedisConnection} (redis-store's, so node-redis and
+ * ioredis both work, and every round trip to it is bounded by `commandTimeout`). A server
+ * known to be down fails commands at once, so a quorum is reached (or missed) without
+ * waiting for it; only the very first connection is waited for.
  */
 export class Replica {
   /** Index in the `clients` option. */
   readonly index: number;
   /** The client in use: the app's, or the one the store created. */
   readonly client: RedisClientLike;
-  /** Whether the store created the client, and so closes it. */
-  readonly owned: boolean;
 
   private readonly connection: RedisConnection;
-  private readonly gate: CommandGate;
-  private readonly stopWatching: () => void;
-  private readonly probeEveryMs: number;
   private readonly raw: NodeSender;
-  private readonly startClient: () => void;
-  /** Set once the server was ready or the client reported a failure: from then on nobody waits for it. */
-  private failFast = false;
-  /** It stopped answering although its client looks connected; it is pinged until it answers. */
-  private stalled = false;
+  /**
+   * What is known of the server: `connecting` until it was first ready or failed (commands
+   * wait for it meanwhile), then `current`, or `missed` from the moment it was unusable
+   * (down, stalled, failing to connect) until it is usable again: it may have missed writes,
+   * and is then marked {@link behind}.
+   */
+  private history: 'connecting' | 'current' | 'missed' = 'connecting';
+  /** The `ready` event was given since the server last became usable. */
   private announced = false;
   /** A client error was heard by an `error` listener since the server was last ready. */
   private reportedDown = false;
-  private closed = false;
-  private prober: NodeJS.Timeout | undefined;
   /** Scripts this server is known to hold since the connection came up. */
   private readonly scripts = new Set<string>();
-  /** It was unusable (down, stalled, failing to connect) since it was last usable: it may have missed writes. */
-  private missed = false;
   /** Non-zero while behind: which marking, so a resync that started before a newer one does not clear it. */
   private behindSince = 0;
-  /** Round trips under way. */
-  readonly activity = new Activity();
   /** How long round trips to this server take, measured on every command sent to it. */
   readonly latency = new LatencyEstimate();
 
   constructor(
     index: number,
-    opened: ReplicaClient,
-    timeoutMs: number,
+    opened: OpenedClient,
+    commandTimeout: number,
     private readonly listener: ReplicaListener,
   ) {
     this.index = index;
     this.client = opened.client;
-    this.owned = opened.owned;
-    this.connection = opened.connection;
-    this.startClient = opened.start;
-    this.probeEveryMs = Math.min(timeoutMs, PROBE_INTERVAL_MS);
-    const connection = this.connection;
-    this.raw = (args) => connection.send('', args);
+    const adapter = opened.adapter;
+    this.raw = (args) => adapter.send('', args);
     // A client the store made must never crash the process with an unhandled 'error', not even while closing.
-    if (this.owned) this.client.on('error', noop);
-    this.gate = new CommandGate({
-      timeoutMs,
-      isReady: () => connection.isReady(),
-      onWait: () => connection.wake(),
-      onReadyObserved: () => this.onReady(),
-      notConnectedError: (ms) =>
+    if (opened.owned) this.client.on('error', noop);
+    this.connection = new RedisConnection(opened, {
+      commandTimeout,
+      notConnectedError: (ms, hint) =>
         new BackendUnavailableError(
-          `ReplicatedStore: no connection to clients[${index}] within ${ms} ms (commandTimeout)${this.hint()}`,
+          `ReplicatedStore: no connection to clients[${index}] within ${ms} ms (commandTimeout)${hint ? `: ${hint}` : ''}`,
         ),
       noAnswerError: (ms) =>
         new BackendUnavailableError(
           `ReplicatedStore: clients[${index}] did not answer within ${ms} ms (commandTimeout)`,
         ),
-      isUnreachable: isUnavailable,
-      onUnreachable: () => this.onStall(),
-    });
-    this.stopWatching = connection.watch({
-      ready: () => this.onReady(),
-      down: () => this.onDown(),
-      error: (err) => {
-        const down = !connection.isReady();
-        if (down) {
-          this.failFast = true;
-          this.missed = true;
-        }
-        // A down server's client fails every reconnection attempt: one report per outage is enough.
-        if (down && this.reportedDown) return;
-        if (listener.error(err, this) && down) this.reportedDown = true;
+      events: {
+        up: () => this.onReady(),
+        down: () => this.onDown(),
+        stalled: () => this.onStall(),
+        error: (err) => {
+          const down = !adapter.isReady();
+          if (down) this.history = 'missed';
+          // A down server's client fails every reconnection attempt: one report per outage is enough.
+          if (down && this.reportedDown) return;
+          if (listener.error(err, this) && down) this.reportedDown = true;
+        },
       },
     });
   }
 
   /** Starts connecting the store's own client, or takes note that the app's is already up. */
   connect(): void {
-    this.startClient();
-    if (this.connection.isReady()) this.onReady();
+    this.connection.start();
   }
 
   /** Whether commands can be sent now. */
   get usable(): boolean {
-    return !this.stalled && this.connection.isReady();
+    return this.connection.usable;
   }
 
-  /** Known to be unreachable: commands to it fail at once. */
+  /** Known to be unreachable: commands to it fail at once (only the first connection is waited for). */
   get down(): boolean {
-    return this.failFast && !this.usable;
+    return this.history !== 'connecting' && !this.usable;
   }
 
   /**
@@ -172,7 +146,7 @@ export class Replica {
 
   /** Marks the server {@link behind}. */
   markBehind(): void {
-    if (this.closed) return;
+    if (this.connection.closed) return;
     this.behindSince = ++lastBehindMark;
     this.listener.behind(this);
   }
@@ -185,18 +159,17 @@ export class Replica {
   /** One bounded round trip, which may send several commands (EVALSHA, then EVAL). */
   call<T>(round: (send: NodeSender) => Promise<T>): Promise<T> {
     if (this.down) return Promise.reject(new ReplicaDownError(this.index));
-    return this.measure(this.gate.run(() => round(this.raw)));
+    return this.measure(this.connection.run(() => round(this.raw)));
   }
 
   /** One command. */
   send(args: string[]): Promise<unknown> {
     if (this.down) return Promise.reject(new ReplicaDownError(this.index));
-    return this.measure(this.gate.run(() => this.raw(args)));
+    return this.measure(this.connection.run(() => this.raw(args)));
   }
 
-  /** Counts a round trip in {@link activity} until it settles, and its duration in {@link latency}. */
+  /** Counts a round trip's duration in {@link latency}. */
   private measure<T>(run: Promise<T>): Promise<T> {
-    this.activity.begin();
     const done = measured(this, performance.now());
     run.then(done, done);
     return run;
@@ -204,7 +177,6 @@ export class Replica {
 
   /** A round trip that started at `started` (performance.now()) ended. */
   roundTripEnded(started: number): void {
-    this.activity.end();
     const now = performance.now();
     this.latency.record(now - started, now);
   }
@@ -223,28 +195,17 @@ export class Replica {
   }
 
   /** Stops watching the client, fails waiting commands, and closes the client if the store made it. */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.stopProbing();
-    this.gate.dispose(new StoreClosedError());
-    this.stopWatching();
-    if (this.owned) await this.connection.close();
-  }
-
-  private hint(): string {
-    const hint = this.connection.notReadyHint();
-    return hint ? `: ${hint}` : '';
+  close(): Promise<void> {
+    return this.connection.close();
   }
 
   private onReady(): void {
-    if (this.closed) return;
-    this.failFast = true;
-    this.stalled = false;
+    if (this.connection.closed) return;
     this.reportedDown = false;
-    this.stopProbing();
-    this.gate.notifyReady();
-    if (this.missed && this.usable) {
-      this.missed = false;
+    if (this.history !== 'missed') {
+      this.history = 'current';
+    } else if (this.usable) {
+      this.history = 'current';
       this.markBehind();
     }
     this.listener.changed();
@@ -257,11 +218,8 @@ export class Replica {
   private onDown(): void {
     // It may come back as a fresh server, with an empty script cache.
     this.scripts.clear();
-    this.failFast = true;
-    this.missed = true;
-    this.stalled = false;
+    this.history = 'missed';
     this.announced = false;
-    this.stopProbing();
     this.listener.changed();
   }
 
@@ -271,30 +229,8 @@ export class Replica {
    * again, it counts as down: commands to it fail at once instead of each waiting out the timeout.
    */
   private onStall(): void {
-    if (this.closed || this.stalled || !this.connection.isReady()) return;
-    this.stalled = true;
-    this.failFast = true;
-    this.missed = true;
+    this.history = 'missed';
     this.announced = false;
     this.listener.changed();
-    let probing = false;
-    this.prober = setInterval(() => {
-      if (probing) return;
-      probing = true;
-      this.gate
-        .run(() => this.raw(['PING']))
-        .then(() => {
-          if (this.prober) this.onReady();
-        }, noop)
-        .finally(() => {
-          probing = false;
-        });
-    }, this.probeEveryMs);
-    this.prober.unref();
-  }
-
-  private stopProbing(): void {
-    if (this.prober) clearInterval(this.prober);
-    this.prober = undefined;
   }
 }

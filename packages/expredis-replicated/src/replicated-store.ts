@@ -9,7 +9,12 @@ import {
   type WriteTtl,
 } from '@session-stores/core';
 import type { RedisClientLike } from '@session-stores/redis-store';
-import { classifyRedisError, isWrongType, replyText } from '@session-stores/redis-store/connection';
+import {
+  classifyRedisError,
+  isWrongType,
+  MAX_KEYS_PER_COMMAND,
+  replyText,
+} from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
 import { HedgeTimer } from './hedge-timer';
 import {
@@ -41,8 +46,6 @@ const MIN_TOMBSTONE_MS = 60_000;
 const NO_EXPIRY_TOMBSTONE_MS = 86_400_000;
 /** With readPolicy 'first' and readRepair, one read in this many asks every server (see readSession). */
 export const FULL_READ_EVERY = 32;
-/** Most keys per tombstone script (a `clear()` page may be larger), to keep each blocking call small. */
-const MAX_KEYS_PER_COMMAND = 1000;
 
 /** What an `error` event carries besides the error itself: which server failed. */
 export interface ReplicaErrorDetails {
@@ -105,7 +108,7 @@ export class ReplicatedStore extends SessionStore {
   private readonly choice: ReplicaChoice;
   /** 'first' reads counted for FULL_READ_EVERY. */
   private hedgedReads = 0;
-  private readonly tombstoneMs: number;
+  private readonly tombstoneTtlMs: number;
   /** Writes on each server, counted from start to finish (a touch may be several round trips). */
   private readonly writes = new Activity();
 
@@ -118,15 +121,14 @@ export class ReplicatedStore extends SessionStore {
     this.readQuorum = settings.readQuorum;
     this.readPolicy = settings.readPolicy;
     this.readRepair = settings.readRepair;
-    this.hedgeDelay = settings.hedgeDelayMs;
-    this.commandTimeout = settings.commandTimeoutMs;
+    this.hedgeDelay = settings.hedgeDelay;
+    this.commandTimeout = settings.commandTimeout;
     this.scanCount = settings.scanCount;
-    this.tombstoneMs = Math.max(MIN_TOMBSTONE_MS, 3 * this.commandTimeout);
+    this.tombstoneTtlMs = Math.max(MIN_TOMBSTONE_MS, 3 * this.commandTimeout);
     this.codec = new SessionCodec(this.serializer);
 
     const listener: ReplicaListener = {
       changed: () => {
-        this.choice.refresh();
         this.setConnected(this.reachableServers >= this.writeQuorum);
         this.resync.changed();
       },
@@ -142,7 +144,7 @@ export class ReplicatedStore extends SessionStore {
     const opened = openReplicaClients(plans);
     // Before any listener is attached, so a refusal leaves the app's clients as they were.
     if (settings.unref) {
-      const refused = opened.findIndex(({ connection }) => !connection.unref());
+      const refused = opened.findIndex(({ adapter }) => !adapter.unref());
       if (refused >= 0) {
         throw new InvalidOptionError('unref', `not supported by the client of clients[${refused}]`);
       }
@@ -151,7 +153,7 @@ export class ReplicatedStore extends SessionStore {
     this.clients = this.replicas.map((replica) => replica.client);
     this.repairs = new ReadRepair({
       replicas: this.replicas,
-      tombstoneTtlMs: this.tombstoneMs,
+      tombstoneTtlMs: this.tombstoneTtlMs,
       decode: (text) => this.codec.decode('', text),
       report: (error, replica) => this.reportReplicaError(error, replica),
     });
@@ -209,12 +211,7 @@ export class ReplicatedStore extends SessionStore {
    * tests and orderly shutdowns.
    */
   async idle(): Promise<void> {
-    const activities = [
-      this.writes,
-      this.repairs.activity,
-      this.resync.activity,
-      ...this.replicas.map((replica) => replica.activity),
-    ];
+    const activities = [this.writes, this.repairs.activity, this.resync.activity];
     // A finished round trip may start another (a repair, the next step of a touch): look again.
     while (activities.some((activity) => activity.busy)) {
       await Promise.all(activities.map((activity) => activity.whenIdle()));
@@ -274,7 +271,7 @@ export class ReplicatedStore extends SessionStore {
       cookie: cookieJson === '' ? undefined : cookie,
       cookieJson,
       cookieBytes: String(Buffer.byteLength(cookieJson, 'utf8')),
-      ttl: ttlArgument(ttl) as string,
+      ttl: ttlArgument(ttl),
     };
     return this.writeAll('the touch', (replica) => touchReplica(replica, this.codec, touch));
   }
@@ -398,7 +395,7 @@ export class ReplicatedStore extends SessionStore {
   }
 
   private writeTombstones(keys: string[], what: string): Promise<void> {
-    const args = [String(processClock.next()), String(this.tombstoneMs), String(NO_EXPIRY_TOMBSTONE_MS)];
+    const args = [String(processClock.next()), String(this.tombstoneTtlMs), String(NO_EXPIRY_TOMBSTONE_MS)];
     return this.writeAll(what, (replica) => replica.script(WRITE_TOMBSTONES, keys, args));
   }
 
@@ -420,9 +417,7 @@ export class ReplicatedStore extends SessionStore {
   }
 }
 
-/** A TTL as the scripts take it: ms, '' for none; undefined when the session has expired. */
-function ttlArgument(ttl: WriteTtl | { readonly kind: 'expired' }): string | undefined {
-  if (ttl.kind === 'expire') return String(ttl.ms);
-  if (ttl.kind === 'never') return '';
-  return undefined;
+/** A TTL as the scripts take it: ms, or '' for none. */
+function ttlArgument(ttl: WriteTtl): string {
+  return ttl.kind === 'expire' ? String(ttl.ms) : '';
 }

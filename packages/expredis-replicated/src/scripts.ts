@@ -1,58 +1,35 @@
-import { luaScript as script } from '@session-stores/redis-store/connection';
+import { ScriptReply, SET_WITH_TTL, luaScript as script } from '@session-stores/redis-store/connection';
 import { LUA_HEADER_PATTERN } from './envelope';
 
-/** Replies of the scripts below. */
-export const ScriptReply = {
-  /** Written (or refreshed). */
-  Done: 1,
-  /** Nothing written: the key is missing or a tombstone, or holds a newer (or the same) version. */
-  Skipped: 0,
-  /** touch: the value is a legacy or custom-serializer value; the client must rewrite it. */
-  NeedsRewrite: -1,
-  /** The key holds something this store did not write (another type, a broken envelope): left alone. */
-  Foreign: -2,
-  /** compare-and-set: the value changed since it was read. */
-  Changed: -3,
-} as const;
+// Replies are redis-store's ScriptReply codes, and touch's compare-and-set is its COMPARE_AND_SET.
 
 // Every script reads the header with the same pattern as envelope.ts.
 const HEADER = `'${LUA_HEADER_PATTERN}'`;
-
-/** The shared tail of the writing scripts: SET with PX, or without expiry when the TTL is ''. */
-const SET_WITH_TTL = `
-local function set_with_ttl(key, value, ttl)
-  if ttl == '' then
-    redis.call('SET', key, value)
-  else
-    redis.call('SET', key, value, 'PX', ttl)
-  end
-end
-`;
 
 /**
  * Read repair: writes a copy only where it is newer than what the replica holds.
  * KEYS[1] the key; ARGV[1] the copy's version; ARGV[2] the copy; ARGV[3] TTL in ms or ''.
  * A missing key counts as older than anything, a legacy value as version 0, and a
  * tombstone by its version: so a repair that lost the race against a destroy is refused.
+ * A key of another Redis type is left alone. No reply: the repair does not read one.
  */
 export const SET_IF_NEWER = script(`${SET_WITH_TTL}
 local current = redis.pcall('GET', KEYS[1])
-if type(current) == 'table' and current.err then return ${ScriptReply.Foreign} end
+if type(current) == 'table' then return end
 if current then
   local version = string.match(current, ${HEADER})
   local held = 0
   if version then held = tonumber(version) end
-  if held >= tonumber(ARGV[1]) then return ${ScriptReply.Skipped} end
+  if held >= tonumber(ARGV[1]) then return end
 end
 set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
-return ${ScriptReply.Done}
 `);
 
 /**
  * destroy and clear: replaces each key by a tombstone that lives as long as the session it
  * replaces would have (its remaining TTL), at least ARGV[2] ms, and ARGV[3] ms for a
  * session that never expires. A missing key gets one too: a repair may be on its way.
- * KEYS the keys; ARGV[1] the tombstone's version.
+ * KEYS the keys; ARGV[1] the tombstone's version. No reply.
  */
 export const WRITE_TOMBSTONES = script(`
 local value = '{"v":' .. ARGV[1] .. ',"d":1}'
@@ -66,7 +43,6 @@ for _, key in ipairs(KEYS) do
   end
   redis.call('SET', key, value, 'PX', ttl)
 end
-return #KEYS
 `);
 
 /**
@@ -103,33 +79,35 @@ return out
  * Never creates a missing key nor revives a tombstone.
  * KEYS[1] the key; ARGV[1] the cookie JSON, or '' to change only the TTL; ARGV[2] its
  * length in bytes; ARGV[3] TTL in ms or ''.
+ * Replies Done; Skipped for a missing key, a tombstone, or a value this store did not
+ * write (another type, a broken envelope), left alone; CannotEdit for a legacy or
+ * custom-serializer value, which the client rewrites.
  */
 export const TOUCH_JSON = script(`${SET_WITH_TTL}
 local key, cookie, bytes, ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local value = redis.pcall('GET', key)
-if type(value) == 'table' and value.err then return ${ScriptReply.Foreign} end
-if not value then return ${ScriptReply.Skipped} end
+if type(value) ~= 'string' then return ${ScriptReply.Skipped} end
 local version, kind = string.match(value, ${HEADER})
 if kind == 'd' then return ${ScriptReply.Skipped} end
 if cookie == '' then
   if ttl == '' then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, ttl) end
   return ${ScriptReply.Done}
 end
-if not version or kind == 't' then return ${ScriptReply.NeedsRewrite} end
+if not version or kind == 't' then return ${ScriptReply.CannotEdit} end
 local head = '{"v":' .. version .. ','
 local prefix = head .. '"n":' .. bytes .. ',"s":{"cookie":' .. cookie
 local updated
 if kind == 'n' then
   local length, start = string.match(value, '^{"v":%d+,"n":(%d+),"s":{"cookie":()')
-  if not length then return ${ScriptReply.Foreign} end
+  if not length then return ${ScriptReply.Skipped} end
   local after = start + tonumber(length)
   local follows = string.sub(value, after, after)
-  if follows ~= ',' and follows ~= '}' then return ${ScriptReply.Foreign} end
+  if follows ~= ',' and follows ~= '}' then return ${ScriptReply.Skipped} end
   updated = prefix .. string.sub(value, after)
 elseif kind == 's' then
   -- No cookie stored yet: it becomes the first member of "s".
   local open = #head + 5
-  if string.sub(value, open - 4, open) ~= '"s":{' then return ${ScriptReply.Foreign} end
+  if string.sub(value, open - 4, open) ~= '"s":{' then return ${ScriptReply.Skipped} end
   local rest = string.sub(value, open + 1)
   if string.sub(rest, 1, 1) == '}' then
     updated = prefix .. rest
@@ -137,23 +115,8 @@ elseif kind == 's' then
     updated = prefix .. ',' .. rest
   end
 else
-  return ${ScriptReply.Foreign}
+  return ${ScriptReply.Skipped}
 end
 set_with_ttl(key, updated, ttl)
-return ${ScriptReply.Done}
-`);
-
-/**
- * touch for values the server cannot edit (custom serializer, legacy): the client decodes,
- * replaces the cookie and re-encodes; this writes the result only if the value is still
- * the one read (compared by SHA1).
- * KEYS[1] the key; ARGV[1] SHA1 (hex) of the value read; ARGV[2] the new value; ARGV[3] TTL in ms or ''.
- */
-export const COMPARE_AND_SET = script(`${SET_WITH_TTL}
-local current = redis.pcall('GET', KEYS[1])
-if type(current) == 'table' and current.err then return ${ScriptReply.Foreign} end
-if not current then return ${ScriptReply.Skipped} end
-if redis.sha1hex(current) ~= ARGV[1] then return ${ScriptReply.Changed} end
-set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
 return ${ScriptReply.Done}
 `);

@@ -7,6 +7,7 @@ import {
   type Serializer,
   type SessionData,
 } from '@session-stores/core';
+import { isJsonSerializer } from '@session-stores/redis-store/connection';
 import { jsonEnvelope, parseStored, type StoredValue, textEnvelope } from './envelope';
 import { processClock } from './version-clock';
 
@@ -26,7 +27,7 @@ export class SessionCodec {
   readonly editsOnServer: boolean;
 
   constructor(private readonly serializer: Serializer) {
-    this.editsOnServer = serializer === jsonSerializer || (serializer as unknown) === JSON;
+    this.editsOnServer = isJsonSerializer(serializer);
   }
 
   /** The envelope of `session` at `version`. @throws SerializeError */

@@ -1,12 +1,14 @@
-import { CorruptSessionError, type SessionData } from '@session-stores/core';
-import { isWrongType, replyNumber, replyText, sha1Hex } from '@session-stores/redis-store/connection';
+import type { SessionData } from '@session-stores/core';
+import {
+  COMPARE_AND_SET,
+  replyNumber,
+  rewriteStored,
+  ScriptReply,
+} from '@session-stores/redis-store/connection';
 import { readHeader } from './envelope';
 import type { Replica } from './replica';
-import { COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
+import { TOUCH_JSON } from './scripts';
 import type { SessionCodec } from './session-codec';
-
-/** How often a rewrite retries when the session changed between its read and its write. */
-const COMPARE_AND_SET_ATTEMPTS = 3;
 
 /** One touch, as sent to every server. */
 export interface TouchRequest {
@@ -41,34 +43,20 @@ export async function touchReplica(
       [touch.key],
       [touch.cookieJson, touch.cookieBytes, touch.ttl],
     );
-    if (replyNumber(reply) !== ScriptReply.NeedsRewrite) return;
+    if (replyNumber(reply) !== ScriptReply.CannotEdit) return;
   }
   await rewriteCookie(replica, codec, touch);
 }
 
-async function rewriteCookie(replica: Replica, codec: SessionCodec, touch: TouchRequest): Promise<void> {
+function rewriteCookie(replica: Replica, codec: SessionCodec, touch: TouchRequest): Promise<void> {
   const { sid, key } = touch;
-  for (let attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
-    const reply = await replica.send(['GET', key]).catch((err: unknown) => {
-      if (isWrongType(err)) return null;
-      throw err;
-    });
-    if (reply == null) return;
-    const text = replyText(reply);
-    let session: SessionData | null;
-    try {
-      session = await codec.decode(sid, text);
-    } catch (err) {
-      // touch never rewrites data it cannot read; get reports it.
-      if (err instanceof CorruptSessionError) return;
-      throw err;
-    }
-    if (!session) return;
-    const next = codec.encode(sid, readHeader(text).version, {
-      ...session,
-      cookie: touch.cookie,
-    } as SessionData);
-    const outcome = await replica.script(COMPARE_AND_SET, [key], [sha1Hex(text), next, touch.ttl]);
-    if (replyNumber(outcome) !== ScriptReply.Changed) return;
-  }
+  return rewriteStored({
+    read: () => replica.send(['GET', key]),
+    rewrite: async (text) => {
+      const session = await codec.decode(sid, text);
+      if (!session) return undefined;
+      return codec.encode(sid, readHeader(text).version, { ...session, cookie: touch.cookie } as SessionData);
+    },
+    compareAndSet: (sha, next) => replica.script(COMPARE_AND_SET, [key], [sha, next, touch.ttl]),
+  });
 }

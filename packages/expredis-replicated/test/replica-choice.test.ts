@@ -47,13 +47,11 @@ describe('the server a read asks first', () => {
       fakeReplica(true, 0.5),
       fakeReplica(true, 0.4),
     ]);
-    choice.refresh();
     expect(choices(choice, 6)).toEqual([0, 1, 2, 0, 1, 2]);
   });
 
   test('reads within one turn (about a millisecond) go to the same server', () => {
     const choice = new ReplicaChoice([fakeReplica(true, 0.3), fakeReplica(true, 0.3)]);
-    choice.refresh();
     expect([choice.choose(0), choice.choose(0.5), choice.choose(0.9), choice.choose(1.5)]).toEqual([
       0, 0, 0, 1,
     ]);
@@ -65,23 +63,19 @@ describe('the server a read asks first', () => {
       fakeReplica(true, 25),
       fakeReplica(false, 0.3),
     ]);
-    choice.refresh();
     expect(choices(choice, 4)).toEqual([0, 0, 0, 0]);
     expect(choice.estimate).toBeCloseTo(0.3);
   });
 
   test('within 1.5 times the best, or 1 ms of it, counts as equally fast', () => {
     const choice = new ReplicaChoice([fakeReplica(true, 10), fakeReplica(true, 14), fakeReplica(true, 16)]);
-    choice.refresh();
     expect(choices(choice, 4)).toEqual([0, 1, 0, 1]);
     const near = new ReplicaChoice([fakeReplica(true, 0.1), fakeReplica(true, 1), fakeReplica(true, 1.2)]);
-    near.refresh();
     expect(choices(near, 4)).toEqual([0, 1, 0, 1]);
   });
 
   test('none reachable: -1 (the read asks every server)', () => {
     const choice = new ReplicaChoice([fakeReplica(false, 0.3), fakeReplica(false, 0.3)]);
-    choice.refresh();
     expect(choice.choose(0)).toBe(-1);
   });
 });

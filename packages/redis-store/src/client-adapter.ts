@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '@session-stores/core';
 import type { RedisClientLike } from './client-types';
-import { ioRedisConnection } from './ioredis-connection';
-import { nodeRedisConnection } from './node-redis-connection';
+import { ioRedisAdapter } from './ioredis-adapter';
+import { nodeRedisAdapter } from './node-redis-adapter';
 
 /** Sends one command to one server and resolves with its raw reply. */
 export type NodeSender = (args: string[]) => Promise<unknown>;
@@ -22,7 +22,7 @@ export interface ConnectionListeners {
  * independent of each library's typed API (node-redis v4 and v5 differ in `SET`
  * options and `scanIterator`; ioredis differs again).
  */
-export interface RedisConnection {
+export interface ClientAdapter {
   /** Which library, for messages and documentation. */
   readonly family: 'node-redis' | 'ioredis';
   /** `cluster`: keys live on different masters, multi-key commands must stay within one hash slot. */
@@ -58,7 +58,7 @@ function hasFunction(value: object, name: string): boolean {
  * client has `sendCommand` and `isReady`.
  * @throws InvalidOptionError naming `client` when it is none of these.
  */
-export function adaptClient(client: RedisClientLike): RedisConnection {
+export function adaptClient(client: RedisClientLike): ClientAdapter {
   if (client === null || typeof client !== 'object') {
     throw new InvalidOptionError(
       'client',
@@ -66,7 +66,7 @@ export function adaptClient(client: RedisClientLike): RedisConnection {
     );
   }
   if (hasFunction(client, 'call') && typeof (client as { status?: unknown }).status === 'string') {
-    return ioRedisConnection(client as Parameters<typeof ioRedisConnection>[0]);
+    return ioRedisAdapter(client as Parameters<typeof ioRedisAdapter>[0]);
   }
   if (
     hasFunction(client, 'sendCommand') &&
@@ -75,7 +75,7 @@ export function adaptClient(client: RedisClientLike): RedisConnection {
       'isReady' in client ||
       'isOpen' in client)
   ) {
-    return nodeRedisConnection(client as Parameters<typeof nodeRedisConnection>[0]);
+    return nodeRedisAdapter(client as Parameters<typeof nodeRedisAdapter>[0]);
   }
   throw new InvalidOptionError(
     'client',

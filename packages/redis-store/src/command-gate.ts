@@ -1,7 +1,7 @@
 /** What the gate needs to know about the connection. */
 export interface GateOptions {
   /** The per-round-trip budget in ms, waiting for a connection included. */
-  readonly timeoutMs: number;
+  readonly commandTimeout: number;
   /** Whether commands can be sent now (a cheap property read on the client). */
   isReady(): boolean;
   /** Called once when a caller starts waiting for the connection (e.g. to start a lazy client). */
@@ -9,9 +9,9 @@ export interface GateOptions {
   /** Called when polling finds the connection ready, so the store can emit `connect`. */
   onReadyObserved(): void;
   /** The error for a round trip that never got a connection within the budget. */
-  notConnectedError(timeoutMs: number): Error;
+  notConnectedError(commandTimeout: number): Error;
   /** The error for a round trip sent but not answered within the budget. */
-  noAnswerError(timeoutMs: number): Error;
+  noAnswerError(commandTimeout: number): Error;
   /** Whether a failed round trip says the server is unreachable (refused, reset, closed). */
   isUnreachable(err: unknown): boolean;
   /** Called when a sent round trip ran out of time or found the server unreachable. */
@@ -82,10 +82,10 @@ export class CommandGate {
   private poller: NodeJS.Timeout | undefined;
   private disposedWith: Error | undefined;
 
-  private readonly timeoutMs: number;
+  private readonly commandTimeout: number;
 
   constructor(private readonly options: GateOptions) {
-    this.timeoutMs = options.timeoutMs;
+    this.commandTimeout = options.commandTimeout;
   }
 
   /** Runs `send` when the connection is ready; rejects with the gate's errors once the budget is spent. */
@@ -93,7 +93,7 @@ export class CommandGate {
     if (this.disposedWith) return Promise.reject(this.disposedWith);
     const promise = new Promise<unknown>(capture) as Promise<T>;
     const pending: Pending = {
-      due: Date.now() + this.timeoutMs,
+      due: Date.now() + this.commandTimeout,
       done: false,
       waiting: false,
       send: undefined,
@@ -180,7 +180,7 @@ export class CommandGate {
   private readonly sweep = (): void => {
     this.timer = undefined;
     const now = Date.now();
-    const { timeoutMs } = this.options;
+    const { commandTimeout } = this.options;
     while (this.head < this.queue.length) {
       const entry = this.queue[this.head] as Pending;
       if (!entry.done) {
@@ -190,9 +190,9 @@ export class CommandGate {
         }
         if (entry.waiting) {
           this.stopWaiting(entry);
-          settle(entry, this.options.notConnectedError(timeoutMs));
+          settle(entry, this.options.notConnectedError(commandTimeout));
         } else {
-          settle(entry, this.options.noAnswerError(timeoutMs));
+          settle(entry, this.options.noAnswerError(commandTimeout));
           this.options.onUnreachable();
         }
       }

@@ -114,8 +114,3 @@ export function isWrongType(err: unknown): boolean {
 export function isNoScript(err: unknown): boolean {
   return isErrorLike(err) && err.message.startsWith('NOSCRIPT');
 }
-
-/** Whether a Redis reply error says the command does not exist (an old or restricted server). */
-export function isUnknownCommand(err: unknown): boolean {
-  return isErrorLike(err) && /^ERR unknown command/i.test(err.message);
-}

@@ -64,7 +64,7 @@ export interface RedisSettings {
   readonly client: RedisClientLike | undefined;
   readonly connection: RedisConnectionOptions;
   readonly scanCount: number;
-  readonly commandTimeoutMs: number;
+  readonly commandTimeout: number;
   readonly logErrors: false | ((err: unknown) => void);
   readonly unref: boolean;
 }
@@ -140,7 +140,7 @@ export function resolveRedisSettings(options: RedisStoreOptions): RedisSettings 
     client,
     connection,
     scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
-    commandTimeoutMs,
+    commandTimeout: commandTimeoutMs,
     logErrors: logErrors === true ? logToConsole : typeof logErrors === 'function' ? logErrors : false,
     unref: unref === true,
   };

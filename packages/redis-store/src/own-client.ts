@@ -19,20 +19,24 @@ export interface OwnClient {
   start(): void;
 }
 
-/** Loads a module by name; replaced in tests to force one library. */
-export type ModuleLoader = (name: string) => unknown;
-
 type CreateClient = (options: object) => NodeRedisClientLike & { connect(): Promise<unknown> };
 type IoRedisConstructor = new (options: object) => IoRedisLike;
+
+/**
+ * The database index in a Redis URL's path (`redis://host/2`), or undefined when it has none.
+ * @throws InvalidOptionError naming `url` when the path is not a database index (digits only).
+ */
+export function urlDatabase(url: URL): number | undefined {
+  const path = url.pathname.replace(/^\//, '');
+  if (path === '') return undefined;
+  if (!/^\d+$/.test(path)) throw new InvalidOptionError('url', `"${path}" is not a database index`);
+  return Number(path);
+}
 
 /** The explicit options win over the URL's parts, so `{ url, db: 2 }` selects db 2. */
 export function connectionTarget(options: RedisConnectionOptions): ConnectionTarget {
   const url = options.url === undefined ? undefined : new URL(options.url);
-  const fromUrlDb = url?.pathname.replace(/^\//, '');
-  const urlDb = fromUrlDb ? Number(fromUrlDb) : undefined;
-  if (urlDb !== undefined && !(Number.isInteger(urlDb) && urlDb >= 0)) {
-    throw new InvalidOptionError('url', `"${fromUrlDb}" is not a database index`);
-  }
+  const urlDb = url === undefined ? undefined : urlDatabase(url);
   return {
     host: options.host ?? (url?.hostname ? url.hostname.replace(/^\[(.*)\]$/, '$1') : '127.0.0.1'),
     port: options.port ?? (url?.port ? Number(url.port) : 6379),
@@ -44,9 +48,10 @@ export function connectionTarget(options: RedisConnectionOptions): ConnectionTar
   };
 }
 
-function tryLoad(load: ModuleLoader, name: string): unknown {
+/** The module, or undefined when it is not installed. */
+function tryRequire(name: string): unknown {
   try {
-    return load(name);
+    return require(name);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'MODULE_NOT_FOUND') return undefined;
     throw err;
@@ -60,9 +65,9 @@ function tryLoad(load: ModuleLoader, name: string): unknown {
  * commands after a reconnect, so a command the store gave up on never runs later.
  * @throws InvalidOptionError naming `client` when neither library is installed.
  */
-export function createOwnClient(options: RedisConnectionOptions, load: ModuleLoader = require): OwnClient {
+export function createOwnClient(options: RedisConnectionOptions): OwnClient {
   const target = connectionTarget(options);
-  const nodeRedis = tryLoad(load, 'redis') as { createClient?: CreateClient } | undefined;
+  const nodeRedis = tryRequire('redis') as { createClient?: CreateClient } | undefined;
   if (typeof nodeRedis?.createClient === 'function') {
     const client = nodeRedis.createClient({
       socket: target.path
@@ -81,7 +86,7 @@ export function createOwnClient(options: RedisConnectionOptions, load: ModuleLoa
       },
     };
   }
-  const ioredis = tryLoad(load, 'ioredis') as
+  const ioredis = tryRequire('ioredis') as
     | (IoRedisConstructor & { default?: IoRedisConstructor })
     | undefined;
   const Redis = ioredis?.default ?? ioredis;

@@ -2,38 +2,30 @@ import {
   BackendMisconfiguredError,
   BackendUnavailableError,
   type ConditionalWriteResult,
-  CorruptSessionError,
   escapeGlob,
   InvalidOptionError,
-  jsonSerializer,
   SerializeError,
   type SessionData,
   SessionStore,
   type SessionStoreError,
   type StoreCapabilities,
-  StoreClosedError,
   type WriteTtl,
 } from '@session-stores/core';
-import { CLEAR_PAGE_SCRIPT } from './clear-script';
-import { adaptClient, type RedisConnection } from './client-adapter';
+import type { ClientAdapter } from './client-adapter';
 import type { RedisClientLike } from './client-types';
-import { CommandGate } from './command-gate';
-import { classifyRedisError, isConfigError, isUnavailable as isUnreachable, isWrongType } from './errors';
+import { MAX_KEYS_PER_COMMAND } from './command-limits';
+import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
+import { isJsonSerializer } from './json-serializer';
 import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
-import { createOwnClient } from './own-client';
+import { openClient, RedisConnection } from './redis-connection';
 import { replyNumber, replyText } from './reply';
+import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
-import { COMPARE_AND_SET_SCRIPT, ScriptResult, TOUCH_JSON_SCRIPT } from './touch-script';
+import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
 
-/** Most keys per MGET or DEL on a single server, to keep each reply and each blocking call small. */
-const MAX_KEYS_PER_COMMAND = 1000;
-/** How often a touch with a custom serializer retries when the session changed under it. */
-const COMPARE_AND_SET_ATTEMPTS = 3;
 const ignoreReply = (): void => undefined;
-/** How often a stalled server is pinged (at most; never more often than commandTimeout). */
-const PROBE_INTERVAL_MS = 1000;
 
 /**
  * A session store for express-session on Redis: a superset of connect-redis with the
@@ -65,44 +57,40 @@ export class RedisStore extends SessionStore {
   /** The budget of one Redis round trip in ms. */
   readonly commandTimeout: number;
 
+  /**
+   * The client's connection, bounding every round trip. It says `disconnect` when a round
+   * trip finds a server stalled while its client still looks connected (a network partition,
+   * a dead cluster master, a failover node-redis Sentinel does not report), and `connect`
+   * once every master answers again.
+   */
   private readonly connection: RedisConnection;
-  private readonly gate: CommandGate;
-  private readonly stopWatching: () => void;
+  private readonly adapter: ClientAdapter;
   /** Sessions are plain JSON, so touch can splice the cookie in on the server. */
   private readonly editsJsonInPlace: boolean;
-  /** Pings a server that stopped answering while its client still looked connected. */
-  private prober: NodeJS.Timeout | undefined;
-  /** The client's latest error since it was last ready, to explain a failed connection. */
-  private lastClientError: unknown;
 
   /** @param options see {@link RedisStoreOptions}; all are optional. */
   constructor(options: RedisStoreOptions = {}) {
     super(options, { prefix: DEFAULT_PREFIX });
     const settings = resolveRedisSettings(options);
-    const own = settings.client === undefined ? createOwnClient(settings.connection) : undefined;
-    this.client = settings.client ?? (own?.client as RedisClientLike);
-    this.ownsClient = own !== undefined;
+    const opened = openClient(settings.client, settings.connection);
+    this.client = opened.client;
+    this.ownsClient = opened.owned;
     this.scanCount = settings.scanCount;
-    this.commandTimeout = settings.commandTimeoutMs;
-    this.connection = adaptClient(this.client);
-    if (settings.unref && !this.connection.unref()) {
+    this.commandTimeout = settings.commandTimeout;
+    this.adapter = opened.adapter;
+    if (settings.unref && !this.adapter.unref()) {
       throw new InvalidOptionError(
         'unref',
-        `not supported with a ${this.connection.family} ${this.connection.topology} client`,
+        `not supported with a ${this.adapter.family} ${this.adapter.topology} client`,
       );
     }
-    this.editsJsonInPlace = this.serializer === jsonSerializer || (this.serializer as unknown) === JSON;
+    this.editsJsonInPlace = isJsonSerializer(this.serializer);
 
     const logError = settings.logErrors;
-    this.gate = new CommandGate({
-      timeoutMs: this.commandTimeout,
-      isReady: () => this.connection.isReady(),
-      onWait: () => this.connection.wake(),
-      onReadyObserved: () => this.setConnected(true),
-      notConnectedError: (ms) => {
-        const hint = this.connection.notReadyHint();
+    this.connection = new RedisConnection(opened, {
+      commandTimeout: this.commandTimeout,
+      notConnectedError: (ms, hint, last) => {
         if (hint) return new BackendMisconfiguredError(`RedisStore: ${hint}`);
-        const last = this.lastClientError;
         // Wrong credentials look like an outage from here; the client's last error tells them apart.
         if (isConfigError(last)) {
           const reason = (last as Error).message;
@@ -115,28 +103,14 @@ export class RedisStore extends SessionStore {
       },
       noAnswerError: (ms) =>
         new BackendUnavailableError(`RedisStore: Redis did not answer within ${ms} ms (commandTimeout)`),
-      isUnreachable,
-      onUnreachable: () => this.onStall(),
-    });
-    this.stopWatching = this.connection.watch({
-      ready: () => {
-        this.lastClientError = undefined;
-        this.stopProbing();
-        this.setConnected(true);
-        this.gate.notifyReady();
-      },
-      down: () => {
-        // The client saw the drop and will say when it is back; no need to probe.
-        this.stopProbing();
-        this.setConnected(false);
-      },
-      error: (err) => {
-        this.lastClientError = err;
-        if (logError) logError(err);
+      events: {
+        up: () => this.setConnected(true),
+        down: () => this.setConnected(false),
+        stalled: () => this.setConnected(false),
+        error: logError || undefined,
       },
     });
-    own?.start();
-    if (this.connection.isReady()) this.setConnected(true);
+    this.connection.start();
   }
 
   // ---- primitives ------------------------------------------------------------
@@ -179,12 +153,12 @@ export class RedisStore extends SessionStore {
     const text = this.encode(sid, session);
     const ttlArg = ttl.kind === 'expire' ? String(ttl.ms) : '';
     const reply = await this.send(key, () =>
-      runScript(this.sendTo(key), COMPARE_AND_SET_SCRIPT, [key], [sha1Hex(version as string), text, ttlArg]),
+      runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
     );
     switch (replyNumber(reply)) {
-      case ScriptResult.Updated:
+      case ScriptReply.Done:
         return { version: text, text };
-      case ScriptResult.Changed:
+      case ScriptReply.Changed:
         return 'changed';
       default:
         return 'gone';
@@ -208,31 +182,18 @@ export class RedisStore extends SessionStore {
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
       const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
-      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON_SCRIPT, [key], [cookieJson, ttlArg]));
+      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg]));
       return;
     }
-    for (let attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
-      const stored = await this.send(key, ['GET', key]).catch((err: unknown) => {
-        if (isWrongType(err)) return null;
-        throw err;
-      });
-      if (stored == null) return;
-      const text = replyText(stored);
-      let decoded: SessionData | null;
-      try {
-        decoded = await this.decode(sid, text);
-      } catch (err) {
-        // touch never rewrites or extends data it cannot read; get() reports it.
-        if (err instanceof CorruptSessionError) return;
-        throw err;
-      }
-      if (!decoded) return;
-      const next = this.encode(sid, { ...decoded, cookie } as SessionData);
-      const outcome = await this.send(key, () =>
-        runScript(this.sendTo(key), COMPARE_AND_SET_SCRIPT, [key], [sha1Hex(text), next, ttlArg]),
-      );
-      if (replyNumber(outcome) !== ScriptResult.Changed) return;
-    }
+    await rewriteStored({
+      read: () => this.send(key, ['GET', key]),
+      rewrite: async (text) => {
+        const decoded = await this.decode(sid, text);
+        return decoded ? this.encode(sid, { ...decoded, cookie } as SessionData) : undefined;
+      },
+      compareAndSet: (sha, next) =>
+        this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
+    });
   }
 
   /** Decodes a stored value and remembers its text, the version a later save compares against. */
@@ -244,9 +205,9 @@ export class RedisStore extends SessionStore {
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {
-    const fullPrefix = this.connection.clientPrefix + this.prefix;
-    const masters = await this.send('', () => this.connection.masters());
-    const bounded = <T>(send: () => Promise<T>): Promise<T> => this.gate.run(send);
+    const fullPrefix = this.adapter.clientPrefix + this.prefix;
+    const masters = await this.send('', () => this.adapter.masters());
+    const bounded = <T>(send: () => Promise<T>): Promise<T> => this.connection.run(send);
     for await (const keys of scanKeys(masters, `${escapeGlob(fullPrefix)}*`, this.scanCount, bounded)) {
       // MATCH is exact with the escaped prefix; the check only guards against surprises.
       const ids = keys.filter((key) => key.startsWith(fullPrefix)).map((key) => key.slice(fullPrefix.length));
@@ -297,14 +258,14 @@ export class RedisStore extends SessionStore {
    * that stays; deleted ones are simply gone), and all of them are awaited at the end.
    */
   protected override async clearSessions(): Promise<void> {
-    if (this.connection.topology !== 'cluster') {
-      const fullPrefix = this.connection.clientPrefix + this.prefix;
+    if (this.adapter.topology !== 'cluster') {
+      const fullPrefix = this.adapter.clientPrefix + this.prefix;
       const args = [`${escapeGlob(fullPrefix)}*`, String(this.scanCount), fullPrefix];
-      const masters = await this.send('', () => this.connection.masters());
+      const masters = await this.send('', () => this.adapter.masters());
       for (const send of masters) {
         let cursor = '0';
         do {
-          const reply = await this.gate.run(() => runScript(send, CLEAR_PAGE_SCRIPT, [], [cursor, ...args]));
+          const reply = await this.connection.run(() => runScript(send, CLEAR_PAGE, [], [cursor, ...args]));
           cursor = replyText(reply);
         } while (cursor !== '0');
       }
@@ -324,11 +285,8 @@ export class RedisStore extends SessionStore {
     await Promise.all(deletes);
   }
 
-  protected override async closeBackend(): Promise<void> {
-    this.stopProbing();
-    this.gate.dispose(new StoreClosedError());
-    this.stopWatching();
-    if (this.ownsClient) await this.connection.close();
+  protected override closeBackend(): Promise<void> {
+    return this.connection.close();
   }
 
   protected override classifyError(err: unknown): SessionStoreError {
@@ -337,68 +295,15 @@ export class RedisStore extends SessionStore {
 
   // ---- internals ---------------------------------------------------------------
 
-  /**
-   * A round trip got no answer, or found a server unreachable, although the client looks
-   * connected: a stalled server, a network partition (the socket stays "open" until TCP
-   * gives up), a dead cluster master, or a failover the client does not report (node-redis
-   * Sentinel). The store says `disconnect`, then pings every master until all answer (and
-   * a cluster is whole again), and says `connect`. Clients that report their own drops are
-   * left to do so.
-   */
-  private onStall(): void {
-    if (this.prober || this.closed || !this.connection.isReady()) return;
-    this.setConnected(false);
-    let probing = false;
-    this.prober = setInterval(
-      () => {
-        if (probing) return;
-        probing = true;
-        this.ping()
-          .then(() => {
-            if (!this.prober) return;
-            this.stopProbing();
-            this.setConnected(true);
-          })
-          .catch(() => undefined)
-          .finally(() => {
-            probing = false;
-          });
-      },
-      Math.min(this.commandTimeout, PROBE_INTERVAL_MS),
-    );
-    this.prober.unref();
-  }
-
-  private stopProbing(): void {
-    if (this.prober) clearInterval(this.prober);
-    this.prober = undefined;
-  }
-
-  /**
-   * PINGs every master, each within the round-trip budget. On a cluster a master can
-   * answer while the cluster still refuses commands (CLUSTERDOWN), so there every master
-   * must also report `cluster_state:ok`.
-   */
-  private async ping(): Promise<void> {
-    const masters = await this.gate.run(() => this.connection.masters());
-    const cluster = this.connection.topology === 'cluster';
-    await Promise.all(
-      masters.map(async (send) => {
-        const reply = await this.gate.run(() => send(cluster ? ['CLUSTER', 'INFO'] : ['PING']));
-        if (cluster && !/cluster_state:ok/.test(replyText(reply))) throw new Error('cluster_state is not ok');
-      }),
-    );
-  }
-
   /** Raw send of whole commands, routed by `key`; used inside a gated round trip. */
   private sendTo(key: string): (args: string[]) => Promise<unknown> {
-    return (args) => this.connection.send(key, args);
+    return (args) => this.adapter.send(key, args);
   }
 
   /** One bounded round trip: a command for `key`, or a function making the calls. */
   private send<T = unknown>(key: string, command: string[] | (() => Promise<T>)): Promise<T> {
-    return this.gate.run(
-      typeof command === 'function' ? command : () => this.connection.send(key, command) as Promise<T>,
+    return this.connection.run(
+      typeof command === 'function' ? command : () => this.adapter.send(key, command) as Promise<T>,
     );
   }
 
@@ -407,8 +312,8 @@ export class RedisStore extends SessionStore {
    * of the key as the server sees it, client prefix included), by size elsewhere.
    */
   private batches(keys: readonly string[]): Array<{ keys: string[]; positions: number[] }> {
-    if (this.connection.topology === 'cluster') {
-      const clientPrefix = this.connection.clientPrefix;
+    if (this.adapter.topology === 'cluster') {
+      const clientPrefix = this.adapter.clientPrefix;
       const groups = groupBySlot(keys.map((key) => clientPrefix + key));
       return groups.map((group) => ({
         keys: group.positions.map((p) => keys[p] as string),

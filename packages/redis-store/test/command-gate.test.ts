@@ -7,7 +7,7 @@ const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 function gate(overrides: Partial<GateOptions> = {}) {
   const state = { ready: true, waits: 0, observed: 0, unreachable: 0 };
   const instance = new CommandGate({
-    timeoutMs: 50,
+    commandTimeout: 50,
     isReady: () => state.ready,
     onWait: () => {
       state.waits++;
@@ -68,7 +68,7 @@ describe('CommandGate', () => {
   });
 
   test('waiting commands are sent when the connection comes back, by event or by polling', async () => {
-    const { instance, state } = gate({ timeoutMs: 2000 });
+    const { instance, state } = gate({ commandTimeout: 2000 });
     state.ready = false;
     const first = instance.run(async () => 'first');
     state.ready = true;
@@ -83,7 +83,7 @@ describe('CommandGate', () => {
   });
 
   test('dispose fails waiting and later commands, and lets sent ones finish', async () => {
-    const { instance, state } = gate({ timeoutMs: 2000 });
+    const { instance, state } = gate({ commandTimeout: 2000 });
     let answer: (value: string) => void = () => undefined;
     const sent = instance.run(
       () =>
@@ -101,7 +101,7 @@ describe('CommandGate', () => {
   });
 
   test('settled round trips are not retained', async () => {
-    const { instance } = gate({ timeoutMs: 60_000 });
+    const { instance } = gate({ commandTimeout: 60_000 });
     for (let n = 0; n < 5000; n++) await instance.run(async () => n);
     expect((instance as unknown as { queue: unknown[]; head: number }).queue.length).toBeLessThan(5);
   });

@@ -56,6 +56,13 @@ describe('connection options', () => {
       expect.objectContaining({ option: 'url' }),
     );
   });
+
+  test('a url database index is digits only: 1e2, 0x1 and 1.0 are refused like alt-session-async refuses them', () => {
+    for (const url of ['redis://localhost/1e2', 'redis://localhost/0x1', 'redis://localhost/1.0']) {
+      expect(() => connectionTarget({ url })).toThrow('is not a database index');
+    }
+    expect(connectionTarget({ url: 'redis://localhost/12' }).db).toBe(12);
+  });
 });
 
 describeWithBackend('redis', 'RedisStore creating its own client', () => {

@@ -10,7 +10,7 @@ import {
 import type { RedisClientType } from 'redis';
 import type { RedisStore, RedisStoreOptions } from '../src';
 import { sha1Hex } from '../src/lua';
-import { COMPARE_AND_SET_SCRIPT, TOUCH_JSON_SCRIPT } from '../src/touch-script';
+import { COMPARE_AND_SET, TOUCH_JSON } from '../src/scripts';
 import { closeNodeRedis, openNodeRedis, readyStore } from './helpers';
 
 const COOKIE = { originalMaxAge: 600_000, expires: '2030-01-01T00:00:00.000Z', httpOnly: true, path: '/' };
@@ -70,7 +70,7 @@ describeWithBackend('redis', 'RedisStore touch', () => {
       test(`${expected === null ? 'leaves alone' : 'rewrites only the cookie of'} ${label}`, async () => {
         const key = `${prefix}surgery:${label}`;
         await redis().command('SET', key, stored, 'PX', '50000');
-        const result = await redis().command('EVAL', TOUCH_JSON_SCRIPT.source, '1', key, C, '600000');
+        const result = await redis().command('EVAL', TOUCH_JSON.source, '1', key, C, '600000');
         expect(await redis().command('GET', key)).toBe(expected ?? stored);
         const ttl = Number(await redis().command('PTTL', key));
         if (expected === null) {
@@ -86,7 +86,7 @@ describeWithBackend('redis', 'RedisStore touch', () => {
 
     test('never creates a missing key', async () => {
       const key = `${prefix}surgery:missing`;
-      expect(await redis().command('EVAL', TOUCH_JSON_SCRIPT.source, '1', key, C, '600000')).toBe(0);
+      expect(await redis().command('EVAL', TOUCH_JSON.source, '1', key, C, '600000')).toBe(0);
       expect(await redis().command('EXISTS', key)).toBe(0);
     });
   });
@@ -97,7 +97,7 @@ describeWithBackend('redis', 'RedisStore touch', () => {
       await redis().command('SET', key, 'old');
       const stale = await redis().command(
         'EVAL',
-        COMPARE_AND_SET_SCRIPT.source,
+        COMPARE_AND_SET.source,
         '1',
         key,
         sha1Hex('other'),
@@ -108,7 +108,7 @@ describeWithBackend('redis', 'RedisStore touch', () => {
       expect(await redis().command('GET', key)).toBe('old');
       const fresh = await redis().command(
         'EVAL',
-        COMPARE_AND_SET_SCRIPT.source,
+        COMPARE_AND_SET.source,
         '1',
         key,
         sha1Hex('old'),

@@ -1,6 +1,7 @@
 import { BackendUnavailableError } from '@session-stores/core';
-import type { ConnectionListeners, NodeSender, RedisConnection } from './client-adapter';
+import type { ClientAdapter, ConnectionListeners, NodeSender } from './client-adapter';
 import type { IoRedisClusterLike, IoRedisLike } from './client-types';
+import { closedGracefully } from './graceful-close';
 
 type AnyIoRedis = IoRedisLike | IoRedisClusterLike;
 
@@ -18,8 +19,6 @@ interface IoRedisExtras {
     redisOptions?: { keyPrefix?: string | undefined };
   };
 }
-
-const GRACEFUL_CLOSE_MS = 1000;
 
 function sender(node: IoRedisLike | IoRedisClusterLike): NodeSender {
   return (args) => node.call(args[0] as string, ...args.slice(1));
@@ -51,7 +50,7 @@ function clusterMasters(cluster: IoRedisClusterLike & IoRedisExtras): NodeSender
 }
 
 /** The connection over an ioredis client (plain or Sentinel-aware) or cluster. */
-export function ioRedisConnection(client: AnyIoRedis): RedisConnection {
+export function ioRedisAdapter(client: AnyIoRedis): ClientAdapter {
   const extras = client as AnyIoRedis & IoRedisExtras;
   const cluster = client.isCluster === true;
   const send = sender(client);
@@ -101,19 +100,9 @@ export function ioRedisConnection(client: AnyIoRedis): RedisConnection {
     },
     async close() {
       if (client.status === 'end') return;
-      if (client.status === 'ready' && typeof extras.quit === 'function') {
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), GRACEFUL_CLOSE_MS);
-        });
-        try {
-          const outcome = await Promise.race([extras.quit().then(() => 'closed' as const), timedOut]);
-          if (outcome === 'closed') return;
-        } catch {
-          // Fall through to disconnect().
-        } finally {
-          clearTimeout(timer);
-        }
+      const quit = extras.quit;
+      if (client.status === 'ready' && typeof quit === 'function') {
+        if (await closedGracefully(() => quit.call(client))) return;
       }
       extras.disconnect?.();
     },

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidArgumentError } from '@session-stores/core';
 import type { AsyncSession } from './async-session';
-import type { SessionSettings } from './options';
 import { appendSetCookie, beforeHeaders } from './response-headers';
 import { cookieChange, Session } from './session';
 import type { SessionBackend } from './session-backend';
 import { clearingCookieHeader, readSessionCookie, sessionCookieHeader } from './session-cookie';
+import type { SessionSettings } from './session-settings';
 
 /** A connect/Express middleware: `(req, res, next)`. */
 export type AltSessionHandler = (

@@ -11,11 +11,12 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClientLike,
   type RedisConnectionOptions,
+  urlDatabase,
 } from '@session-stores/redis-store/connection';
 
 /** The connection to use: the app's client, or one the middleware creates (and closes). */
 export type RedisSettings = {
-  readonly commandTimeoutMs: number;
+  readonly commandTimeout: number;
 } & (
   | { readonly client: RedisClientLike; readonly own?: undefined }
   | { readonly client?: undefined; readonly own: RedisConnectionOptions }
@@ -40,9 +41,7 @@ function resolvePassword(redis: Record<string, unknown>): string | undefined {
 function resolveUrl(value: unknown): string | undefined {
   const url = optionalString(value, 'url');
   if (url === undefined) return undefined;
-  const parsed = checkRedisUrl(url);
-  const db = parsed.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) throw new InvalidOptionError('url', `"${db}" is not a database index`);
+  urlDatabase(checkRedisUrl(url));
   return url;
 }
 
@@ -52,7 +51,7 @@ function resolveUrl(value: unknown): string | undefined {
  * @throws InvalidOptionError naming the first invalid option.
  */
 export function resolveRedisSettings(options: Record<string, unknown>): RedisSettings {
-  const commandTimeoutMs =
+  const commandTimeout =
     optionalMilliseconds(options.commandTimeout, 'commandTimeout', 1) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const redis = optionalGroup(options.redis, 'redis');
   rejectUnknownKeys(redis, REDIS_KEYS, 'redis');
@@ -76,7 +75,7 @@ export function resolveRedisSettings(options: Record<string, unknown>): RedisSet
         'cannot be combined with client: select the database on the client',
       );
     }
-    return { client: client as RedisClientLike, commandTimeoutMs };
+    return { client: client as RedisClientLike, commandTimeout };
   }
   const url = resolveUrl(options.url);
   if (options.redis === undefined && url === undefined) {
@@ -96,7 +95,7 @@ export function resolveRedisSettings(options: Record<string, unknown>): RedisSet
     throw new InvalidOptionError('session.dbIndex', 'conflicts with redis.db; give only one');
   }
   return {
-    commandTimeoutMs,
+    commandTimeout,
     own: { url, host, port, socket, password: resolvePassword(redis), db: dbIndex ?? db },
   };
 }

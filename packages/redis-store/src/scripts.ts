@@ -1,11 +1,60 @@
-import { luaScript as script } from './lua';
+import { MAX_KEYS_PER_COMMAND } from './command-limits';
+import { luaScript } from './lua';
+
+/**
+ * The Redis packages' scripts: redis-store's below, and the one reply code table every
+ * conditional-write script answers with (expredis-replicated's and alt-session-async's
+ * scripts too), so one number never means two outcomes.
+ */
+export const ScriptReply = {
+  /** Written (or refreshed). */
+  Done: 1,
+  /** Nothing written, and nothing left to do: the key is missing (never created), or holds something left alone. */
+  Skipped: 0,
+  /**
+   * touch: the value is not one the script can edit in place (not a JSON object, or a legacy
+   * or custom-serializer value). It is left as it is, for the caller to rewrite or leave alone.
+   */
+  CannotEdit: -1,
+  /** compare-and-set: the value changed since it was read. */
+  Changed: -2,
+} as const;
+
+/** Lua: `set_with_ttl(key, value, ttl)`, a SET with PX, or without expiry when the TTL is ''. */
+export const SET_WITH_TTL = `
+local function set_with_ttl(key, value, ttl)
+  if ttl == '' then
+    redis.call('SET', key, value)
+  else
+    redis.call('SET', key, value, 'PX', ttl)
+  end
+end
+`;
+
+/**
+ * Compare-and-set, for values the server cannot edit (a custom serializer, a legacy
+ * value): the client decodes, edits and re-encodes, and this writes the result only if the
+ * stored value is still the one it read (compared by SHA1).
+ * KEYS[1] the key; ARGV[1] SHA1 (hex) of the value read; ARGV[2] the new value;
+ * ARGV[3] the TTL in ms, or '' for no expiry.
+ * Replies Done when written; Skipped when the key is gone (never recreated) or holds
+ * another Redis type; Changed when the value changed.
+ */
+export const COMPARE_AND_SET = luaScript(`${SET_WITH_TTL}
+local current = redis.pcall('GET', KEYS[1])
+if type(current) ~= 'string' then return ${ScriptReply.Skipped} end
+if redis.sha1hex(current) ~= ARGV[1] then return ${ScriptReply.Changed} end
+set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
+return ${ScriptReply.Done}
+`);
 
 /**
  * touch for JSON sessions, in one round trip.
  * KEYS[1] the session key; ARGV[1] the new cookie as JSON, or '' to keep the stored one;
  * ARGV[2] the TTL in ms, or '' for no expiry.
- * Returns 1 when refreshed, 0 when the key does not exist (it is never created), -1 when
- * the stored value is not a JSON object or not a string (it is left alone, and not extended).
+ * Replies Done when refreshed, Skipped when the key does not exist (it is never created),
+ * CannotEdit when the stored value is not a JSON object or not a string (it is left alone,
+ * and not extended).
  *
  * The stored JSON is NOT decoded with cjson: cjson keeps 14 significant digits and turns
  * `[]` into `{}`, which would corrupt the app's data. Instead a small scanner walks the
@@ -19,7 +68,7 @@ import { luaScript as script } from './lua';
  * instead of the scanner halves the server time of a touch (about 10 µs instead of 20).
  * The scanner's functions are only defined when the fast path does not apply.
  */
-export const TOUCH_JSON_SCRIPT = script(`
+export const TOUCH_JSON = luaScript(`${SET_WITH_TTL}
 local key, cookie, ttl = KEYS[1], ARGV[1], ARGV[2]
 if cookie == '' then
   local found
@@ -33,8 +82,8 @@ if cookie == '' then
 end
 -- pcall: a key holding another type (WRONGTYPE) is corrupt data, left alone like any other.
 local value = redis.pcall('GET', key)
-if type(value) == 'table' and value.err then return -1 end
-if not value then return 0 end
+if type(value) == 'table' and value.err then return ${ScriptReply.CannotEdit} end
+if not value then return ${ScriptReply.Skipped} end
 local find, sub = string.find, string.sub
 local updated
 if sub(value, 1, 11) == '{"cookie":{' then
@@ -135,35 +184,39 @@ if not updated then
     end
   end
   updated = with_cookie(value, cookie)
-  if not updated then return -1 end
+  if not updated then return ${ScriptReply.CannotEdit} end
 end
-if ttl == '' then
-  redis.call('SET', key, updated)
-else
-  redis.call('SET', key, updated, 'PX', ttl)
-end
-return 1
+set_with_ttl(key, updated, ttl)
+return ${ScriptReply.Done}
 `);
 
 /**
- * Compare-and-set, for sessions encoded by a custom serializer that the store cannot
- * edit in place: the app decodes, edits and re-encodes, and this writes the result only
- * if the stored value is still the one it read.
- * KEYS[1] the key; ARGV[1] SHA1 (hex) of the value read; ARGV[2] the new value;
- * ARGV[3] the TTL in ms, or '' for no expiry.
- * Returns 1 when written, 0 when the key is gone (not recreated), -2 when it changed.
+ * One page of `clear()` on one server, run there: SCAN with MATCH, then DEL of the keys
+ * that start with the prefix, so no key travels to the app and back.
+ * ARGV[1] the cursor; ARGV[2] the MATCH pattern (the escaped prefix and `*`); ARGV[3] the
+ * COUNT hint; ARGV[4] the prefix itself. Returns the next cursor ('0' at the end).
+ *
+ * Not for a cluster: a script may not touch keys of several hash slots there.
+ * Each call deletes one page, so the server is never blocked for long.
  */
-export const COMPARE_AND_SET_SCRIPT = script(`
-local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-if redis.sha1hex(current) ~= ARGV[1] then return -2 end
-if ARGV[3] == '' then
-  redis.call('SET', KEYS[1], ARGV[2])
-else
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+export const CLEAR_PAGE = luaScript(`
+-- Redis 3.2 to 4 refuse writes after SCAN unless effects are replicated; later versions always do.
+if redis.replicate_commands then redis.replicate_commands() end
+local page = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local prefix = ARGV[4]
+local length = #prefix
+local batch, size = {}, 0
+for _, key in ipairs(page[2]) do
+  if string.sub(key, 1, length) == prefix then
+    size = size + 1
+    batch[size] = key
+    -- DEL in chunks: unpack() of a huge table would overflow Lua's stack.
+    if size == ${MAX_KEYS_PER_COMMAND} then
+      redis.call('DEL', unpack(batch))
+      batch, size = {}, 0
+    end
+  end
 end
-return 1
+if size > 0 then redis.call('DEL', unpack(batch)) end
+return page[1]
 `);
-
-/** Outcomes of {@link TOUCH_JSON_SCRIPT} and {@link COMPARE_AND_SET_SCRIPT}. */
-export const ScriptResult = { Missing: 0, Updated: 1, NotAnObject: -1, Changed: -2 } as const;

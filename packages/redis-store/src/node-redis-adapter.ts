@@ -1,5 +1,6 @@
-import type { ConnectionListeners, NodeSender, RedisConnection } from './client-adapter';
+import type { ClientAdapter, ConnectionListeners, NodeSender } from './client-adapter';
 import type { NodeRedisClientLike, NodeRedisClusterLike, NodeRedisSentinelLike } from './client-types';
+import { closedGracefully } from './graceful-close';
 
 type AnyNodeRedis = NodeRedisClientLike | NodeRedisClusterLike | NodeRedisSentinelLike;
 
@@ -11,8 +12,6 @@ interface Closable {
   disconnect?(): Promise<unknown> | unknown;
   unref?(): void;
 }
-
-const GRACEFUL_CLOSE_MS = 1000;
 
 function isCluster(client: AnyNodeRedis): client is NodeRedisClusterLike {
   return typeof (client as NodeRedisClusterLike).nodeClient === 'function' && 'masters' in client;
@@ -45,20 +44,8 @@ async function closeNodeRedis(client: AnyNodeRedis & Closable, ready: boolean): 
     else if (typeof client.disconnect === 'function') await client.disconnect();
   };
   const graceful = typeof client.close === 'function' ? client.close : client.quit;
-  if (ready && typeof graceful === 'function') {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), GRACEFUL_CLOSE_MS);
-    });
-    try {
-      const outcome = await Promise.race([graceful.call(client).then(() => 'closed' as const), timedOut]);
-      if (outcome === 'closed') return;
-    } catch {
-      // Fall through to the hard close.
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  if (ready && typeof graceful === 'function' && (await closedGracefully(() => graceful.call(client))))
+    return;
   await hardClose().catch(() => undefined);
 }
 
@@ -77,8 +64,8 @@ function promiseApi(client: NodeRedisClientLike): NodeRedisClientLike {
 }
 
 /** The connection over a node-redis (v4 or v5) client, cluster or sentinel. */
-export function nodeRedisConnection(client: AnyNodeRedis): RedisConnection {
-  if (isCluster(client)) return clusterConnection(client);
+export function nodeRedisAdapter(client: AnyNodeRedis): ClientAdapter {
+  if (isCluster(client)) return clusterAdapter(client);
   const sentinel = isSentinel(client);
   const commands = promiseApi(client as NodeRedisClientLike);
   const send: NodeSender = sentinel
@@ -126,7 +113,7 @@ export function nodeRedisConnection(client: AnyNodeRedis): RedisConnection {
   };
 }
 
-function clusterConnection(cluster: NodeRedisClusterLike): RedisConnection {
+function clusterAdapter(cluster: NodeRedisClusterLike): ClientAdapter {
   return {
     family: 'node-redis',
     topology: 'cluster',
