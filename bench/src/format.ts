@@ -29,3 +29,13 @@ export function describeError(err: unknown): string {
   const firstLine = err.message.split('\n')[0] ?? '';
   return err.name === 'Error' ? firstLine : `${err.name}: ${firstLine}`;
 }
+
+/** "GET 1.00 EVALSHA 1.00 SET 1.00": the commands of one request, most frequent first. */
+export function formatCommands(perRequest: Record<string, number> | undefined): string {
+  if (!perRequest) return '';
+  return Object.entries(perRequest)
+    .filter(([, n]) => n >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([command, n]) => `${command.toUpperCase()} ${n.toFixed(2)}`)
+    .join(' ');
+}

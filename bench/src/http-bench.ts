@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ChildChannel } from './child-channel';
 import { SubjectUnavailable, VerificationFailure } from './context';
 import { newSessionId } from './fixtures';
-import { describeError, formatMs, formatRate } from './format';
+import { describeError, formatCommands, formatMs, formatRate } from './format';
 import { cannon, request } from './http-client';
 import { sessionCookieHeader } from './http-cookies';
 import type {
@@ -24,6 +24,26 @@ export interface HttpBenchSettings {
   duration: number;
   quick: boolean;
   log: (line: string) => void;
+  /**
+   * Calls so far of each command of the run's redis-server (INFO commandstats), or null when
+   * it was not started: the timed runs record the delta per request.
+   */
+  redisCalls?: () => Promise<Record<string, number> | null>;
+}
+
+/** Calls per request of each command whose count grew between two commandstats snapshots. */
+function callsPerRequest(
+  before: Record<string, number> | null | undefined,
+  after: Record<string, number> | null | undefined,
+  requests: number,
+): Record<string, number> | undefined {
+  if (!before || !after || requests <= 0) return undefined;
+  const perRequest: Record<string, number> = {};
+  for (const [command, calls] of Object.entries(after)) {
+    const grown = calls - (before[command] ?? 0);
+    if (grown > 0) perRequest[command] = grown / requests;
+  }
+  return Object.keys(perRequest).length > 0 ? perRequest : undefined;
 }
 
 const SCENARIOS: ReadonlyArray<{ name: HttpScenario; method: 'GET' | 'POST'; path: string }> = [
@@ -124,7 +144,9 @@ export async function benchHttp(
     for (const scenario of SCENARIOS) {
       const url = base + scenario.path;
       await cannon(url, scenario.method, cookies, settings.concurrency, settings.quick ? 1 : 2);
+      const callsBefore = await settings.redisCalls?.();
       const run = await cannon(url, scenario.method, cookies, settings.concurrency, settings.duration);
+      const callsAfter = await settings.redisCalls?.();
       if (run.non2xx > 0 || run.errors > 0) {
         throw new VerificationFailure(
           `${scenario.method} ${scenario.path}: ${run.non2xx} non-2xx responses (4xx ${run['4xx']}, 5xx ${run['5xx']}), ${run.errors} errors`,
@@ -139,9 +161,12 @@ export async function benchHttp(
         errors: run.errors,
         timeouts: run.timeouts,
       };
+      const redisCommands = callsPerRequest(callsBefore, callsAfter, run.requests.total);
+      if (redisCommands) figures.redisCommands = redisCommands;
       result.scenarios[scenario.name] = figures;
       settings.log(
-        `    ${scenario.name.padEnd(12)} ${formatRate(figures.perSecond).padStart(7)} req/s  p50 ${formatMs(figures.p50Ms)} ms  p99 ${formatMs(figures.p99Ms)} ms`,
+        `    ${scenario.name.padEnd(12)} ${formatRate(figures.perSecond).padStart(7)} req/s  p50 ${formatMs(figures.p50Ms)} ms  p99 ${formatMs(figures.p99Ms)} ms` +
+          (redisCommands ? `  Redis per request: ${formatCommands(redisCommands)}` : ''),
       );
     }
   } catch (err) {

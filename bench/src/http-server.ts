@@ -4,8 +4,8 @@
  * loaded. It runs apart from autocannon so the load generator does not share its event loop.
  */
 import type { Server } from 'node:http';
-import express from 'express';
-import session from 'express-session';
+import type express from 'express';
+import type session from 'express-session';
 import {
   type AerospikeTarget,
   type RedisEndpoint,
@@ -15,18 +15,18 @@ import {
 } from './context';
 import { makeItems } from './fixtures';
 import { describeError } from './format';
+import { sessionApp } from './http-app';
 import { closeServer, listenOnLoopback } from './http-listen';
-import {
-  type AerospikeReply,
-  type AerospikeRequest,
-  type ChildMessage,
-  COOKIE_NAME,
-  type ParentMessage,
-  type RedisGroupReply,
-  type RedisGroupRequest,
-  type RedisUrlReply,
-  type RedisUrlRequest,
-  type StartMessage,
+import type {
+  AerospikeReply,
+  AerospikeRequest,
+  ChildMessage,
+  ParentMessage,
+  RedisGroupReply,
+  RedisGroupRequest,
+  RedisUrlReply,
+  RedisUrlRequest,
+  StartMessage,
 } from './http-protocol';
 import { runConcurrent } from './load-runner';
 import { MemorySampler } from './memory';
@@ -77,19 +77,7 @@ function askRedisGroup(count: number): Promise<RedisEndpoint[]> {
 }
 
 function buildApp(store: session.Store, secret: string): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(
-    session({
-      store,
-      secret,
-      name: COOKIE_NAME,
-      resave: false,
-      saveUninitialized: false,
-      cookie: { maxAge: DAY_MS, httpOnly: true },
-    }),
-  );
+  const app = sessionApp(store, secret, DAY_MS);
   // Unmodified session: express-session does store.get, then store.touch.
   app.get('/read', (req, res) => {
     const s = req.session;

@@ -12,6 +12,7 @@ import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { loadAverage, machineInfo } from './machine';
 import { canCollectGarbage, collectGarbage } from './memory';
 import { type BenchOptions, parseOptions, USAGE, UsageError } from './options';
+import { benchOverlap, defaultOverlapSubjects, OVERLAP_SCENARIO, type OverlapResult } from './overlap-bench';
 import { checkTargets, renderReport, writeJson } from './report';
 import type { BenchResults, CacheMemoryResult, HttpResult, StoreResult } from './results';
 import { mergeHttpRounds, mergeStoreRounds } from './rounds';
@@ -108,10 +109,26 @@ async function run(options: BenchOptions): Promise<void> {
             duration: options.duration,
             quick: options.quick,
             log,
+            redisCalls: () => servers.redisCalls(),
           });
           log(`    (${((Date.now() - began) / 1000).toFixed(1)} s)`);
           push(httpRounds, subject.name, result);
         }
+      }
+    }
+    let overlap: OverlapResult | undefined;
+    if (options.scenarios.includes(OVERLAP_SCENARIO)) {
+      if (options.http) {
+        // The chosen stores, or every store when the scenario was chosen alone.
+        const chosen = subjects.filter((s) => s.kind === 'store');
+        log(`\nHTTP scenario ${OVERLAP_SCENARIO}: overlapping requests on one session (issue 13)`);
+        overlap = await benchOverlap(
+          chosen.length > 0 ? chosen : defaultOverlapSubjects(),
+          (name) => servers.contextFor(name),
+          { quick: options.quick, log },
+        );
+      } else {
+        log(`\n(scenario ${OVERLAP_SCENARIO} is HTTP only: not run with --only store)`);
       }
     }
     let keyRead: KeyReadResult | undefined;
@@ -150,7 +167,8 @@ async function run(options: BenchOptions): Promise<void> {
       store,
       http,
       cacheMemory,
-      targets: checkTargets(store),
+      targets: checkTargets(store, http),
+      ...(overlap ? { overlap } : {}),
       ...(keyRead ? { keyRead } : {}),
     };
     log(`\n${renderReport(results, await servers.describeRedis())}\n`);

@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
 import { KEY_READ_SCENARIO } from './key-read-protocol';
+import { OVERLAP_SCENARIO } from './overlap-bench';
 import { SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
 
 /** HTTP scenarios that are not an express-session store, chosen with `--stores` like subjects. */
-export const SCENARIOS: readonly string[] = [KEY_READ_SCENARIO];
+export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO];
 
 /** The run's settings, from argv (first) and BENCH_* env variables. */
 export interface BenchOptions {
   /** Subject names to run, anchors added, in the order of SUBJECTS. */
   stores: string[];
-  /** Scenarios of {@link SCENARIOS} to run (HTTP only), e.g. `alt-session`. */
+  /** Scenarios of {@link SCENARIOS} to run (HTTP only), e.g. `overlap`, `alt-session`. */
   scenarios: string[];
   quick: boolean;
   /** Distinct sessions loaded (the store level's `all`/`length`/`clear`, and HTTP's distinct cookies). */
@@ -35,7 +36,8 @@ export const USAGE = `Usage: pnpm bench [-- options]      (or: cd bench && pnpm 
   --stores a,b,...   subjects to run (default: all); anchors of the chosen ones are added.
                      Subjects: ${SUBJECTS.map((s) => s.name).join(', ')}
                      Groups:   ${Object.keys(SUBJECT_GROUPS).join(', ')}
-                     Scenarios (HTTP, not a store): ${SCENARIOS.join(', ')}
+                     Scenarios (HTTP): ${SCENARIOS.join(', ')} (overlap runs over the chosen
+                     stores, or every store when none is chosen)
   --no-anchors       do not add the anchors of the chosen subjects
   --quick            a short run (fewer ops, one short HTTP round): under 2 minutes
   --sessions N       distinct sessions loaded (default 10000)

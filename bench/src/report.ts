@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatMb, formatMs, formatRate } from './format';
+import { formatCommands, formatMb, formatMs, formatRate } from './format';
 import { renderKeyRead } from './key-read-bench';
+import { renderOverlap } from './overlap-bench';
 import type { BenchResults, HttpResult, HttpScenario, StoreResult, TargetResult } from './results';
 import type { Summary } from './stats';
-import { type OpName, SUBJECTS, subjectNamed } from './subjects';
+import { type HttpOpName, type OpName, SUBJECTS, subjectNamed } from './subjects';
 
 const STORE_OPS: readonly OpName[] = [
   'set',
   'get',
+  'update',
   'touch',
   'get-missing',
   'destroy',
@@ -188,6 +190,24 @@ function cacheMemoryTable(results: BenchResults): string | undefined {
   );
 }
 
+/**
+ * Which save path each Redis subject's POST /write took, from its Redis calls per request:
+ * the check that the conditional save of issue 13 is what the write figures measure.
+ */
+function savePathLines(http: readonly HttpResult[]): string {
+  const lines = http.flatMap((r) => {
+    const calls = r.status === 'ok' ? r.scenarios.write?.redisCommands : undefined;
+    if (!calls) return [];
+    const scripts = (calls.evalsha ?? 0) + (calls.eval ?? 0);
+    const path =
+      scripts >= 0.9
+        ? `conditional save engaged on every write (EVALSHA/EVAL ${scripts.toFixed(2)} per request)`
+        : `plain SET (${(calls.set ?? 0).toFixed(2)} per request, EVALSHA/EVAL ${scripts.toFixed(2)})`;
+    return [`\n  save path: ${r.label}: ${path}`];
+  });
+  return lines.join('');
+}
+
 /** One table per HTTP scenario. */
 function httpTables(results: BenchResults): string[] {
   const anchors = anchorsIn(results.http.map((r) => r.subject));
@@ -204,7 +224,7 @@ function httpTables(results: BenchResults): string[] {
         (anchor) => results.http.some((r) => r.subject === anchor),
         (anchor) => httpFigure(results.http, anchor, scenario),
       );
-      rows.push([...figureCells(result.label, figure), vs]);
+      rows.push([...figureCells(result.label, figure), vs, formatCommands(figure.redisCommands)]);
     }
     if (rows.length === 0) continue;
     const what =
@@ -213,9 +233,23 @@ function httpTables(results: BenchResults): string[] {
         : 'HTTP POST /write (express-session: get + set)';
     const o = results.options;
     const rounds = o.httpRounds > 1 ? ` (median of ${o.httpRounds} rounds)` : '';
+    const commandsNote = rows.some((r) => r[6])
+      ? "\n  note: Redis calls/req = INFO commandstats delta of the run's redis-server over the timed run / " +
+        'requests completed (commands a script runs counted too: EVALSHA + its GET and SET); ' +
+        (scenario === 'write'
+          ? "EVALSHA on POST /write = redis-store's conditional save of the session express-session loaded " +
+            '(compare-and-set script, issue 13); a plain SET = last write wins' +
+            savePathLines(results.http)
+          : "EVALSHA on GET /read = redis-store's touch script")
+      : '';
     out.push(
       `${what}, ${o.concurrency} connections, ${o.sessions.toLocaleString('en-US')} distinct cookies, ${o.duration} s${rounds}\n` +
-        renderTable(['subject', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'vs anchor'], rows, [1, 2, 3, 4]),
+        renderTable(
+          ['subject', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'vs anchor', 'Redis calls/req'],
+          rows,
+          [1, 2, 3, 4],
+        ) +
+        commandsNote,
     );
   }
   return out;
@@ -259,21 +293,49 @@ function memoryTable(results: BenchResults): string | undefined {
   );
 }
 
-/** Checks every subject's targets against this run's figures (targets against a subject not in the run are left out). */
-export function checkTargets(store: readonly StoreResult[]): TargetResult[] {
+/** The HTTP scenario an `http-*` target op names, or undefined for a store-level op. */
+function httpScenarioOf(op: OpName | HttpOpName): HttpScenario | undefined {
+  if (op === 'http-read') return 'read';
+  if (op === 'http-write') return 'write';
+  return undefined;
+}
+
+/** The rate and p99 a target compares: a store-level op's, or an HTTP scenario's. */
+function targetFigure(
+  store: readonly StoreResult[],
+  http: readonly HttpResult[],
+  name: string,
+  op: OpName | HttpOpName,
+): { perSecond: number; p99Ms: number } | undefined {
+  const scenario = httpScenarioOf(op);
+  if (scenario) return http.find((r) => r.subject === name && r.status === 'ok')?.scenarios[scenario];
+  return storeFigure(store, name, op as OpName);
+}
+
+/**
+ * Checks every subject's targets against this run's figures: store-level ops against the
+ * store-level results, `http-*` ops against the HTTP ones. Targets against a subject not in
+ * that part of the run are left out.
+ */
+export function checkTargets(
+  store: readonly StoreResult[],
+  http: readonly HttpResult[] = [],
+): TargetResult[] {
   const out: TargetResult[] = [];
-  for (const result of store) {
-    // A failed or skipped subject has no figures; the status lines say why.
-    if (result.status !== 'ok') continue;
-    const subject = subjectNamed(result.subject);
+  const names = [...store, ...http].map((r) => r.subject).filter((n, i, all) => all.indexOf(n) === i);
+  for (const name of names) {
+    const subject = subjectNamed(name);
     for (const target of subject?.targets ?? []) {
-      if (!store.some((r) => r.subject === target.against)) continue;
-      const mine = storeFigure(store, result.subject, target.op);
-      const theirs = storeFigure(store, target.against, target.op);
+      const results: ReadonlyArray<StoreResult | HttpResult> = httpScenarioOf(target.op) ? http : store;
+      // A failed or skipped subject has no figures; the status lines say why.
+      if (results.find((r) => r.subject === name)?.status !== 'ok') continue;
+      if (!results.some((r) => r.subject === target.against)) continue;
+      const mine = targetFigure(store, http, name, target.op);
+      const theirs = targetFigure(store, http, target.against, target.op);
       if (target.metric === 'p99') {
         const ratio = mine && theirs && theirs.p99Ms > 0 ? mine.p99Ms / theirs.p99Ms : null;
         out.push({
-          subject: result.subject,
+          subject: name,
           op: target.op,
           against: target.against,
           metric: 'p99',
@@ -285,7 +347,7 @@ export function checkTargets(store: readonly StoreResult[]): TargetResult[] {
       }
       const ratio = mine && theirs?.perSecond ? mine.perSecond / theirs.perSecond : null;
       out.push({
-        subject: result.subject,
+        subject: name,
         op: target.op,
         against: target.against,
         metric: 'rate',
@@ -302,7 +364,7 @@ function targetLines(targets: readonly TargetResult[]): string | undefined {
   if (targets.length === 0) return undefined;
   const rows = targets.map((t) => [
     labelOf(t.subject),
-    t.op,
+    t.op === 'http-write' ? 'HTTP write' : t.op === 'http-read' ? 'HTTP read' : t.op,
     t.metric === 'p99'
       ? `p99 <= ${(t.max ?? 0).toFixed(2)}x ${labelOf(t.against)}`
       : `>= ${(t.min ?? 0).toFixed(2)}x ${labelOf(t.against)}`,
@@ -374,6 +436,7 @@ export function renderReport(results: BenchResults, redisWhere: string | null): 
     legend ? `Subjects:\n${legend}` : '',
     ...storeTables(results),
     ...httpTables(results),
+    results.overlap && renderOverlap(results.overlap),
     results.keyRead &&
       renderKeyRead(
         results.keyRead,

@@ -2,8 +2,9 @@ import type { KeyReadResult } from './key-read-bench';
 import type { MachineInfo } from './machine';
 import type { MemoryFigures } from './memory';
 import type { BenchOptions } from './options';
+import type { OverlapResult } from './overlap-bench';
 import type { Summary } from './stats';
-import type { OpName } from './subjects';
+import type { HttpOpName, OpName } from './subjects';
 
 /** Whether a subject was measured, failed verification (or errored), or could not run here. */
 export type Status = 'ok' | 'failed' | 'skipped';
@@ -37,6 +38,12 @@ export interface HttpFigures {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /**
+   * Calls per request of each Redis command over the timed run (INFO commandstats delta of the
+   * run's redis-server / requests completed; commands a script runs are counted too), for a
+   * subject on that server.
+   */
+  redisCommands?: Record<string, number>;
   /** With several rounds: every round's rate (the figures above are the median round's). */
   roundRates?: number[];
 }
@@ -56,7 +63,7 @@ export interface HttpResult {
 /** A goal of a subject checked against the same run's figures. */
 export interface TargetResult {
   subject: string;
-  op: OpName;
+  op: OpName | HttpOpName;
   against: string;
   /** `rate`: ops/s compared (goal `min`); `p99`: p99 latency compared (goal `max`). */
   metric: 'rate' | 'p99';
@@ -94,4 +101,6 @@ export interface BenchResults {
   targets: TargetResult[];
   /** The `alt-session` scenario (issue 7), when it ran. */
   keyRead?: KeyReadResult;
+  /** The `overlap` scenario (issue 13), when it ran. */
+  overlap?: OverlapResult;
 }

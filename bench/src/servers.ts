@@ -147,6 +147,27 @@ export class BenchServers {
     };
   }
 
+  /**
+   * Calls so far of each command (`cmdstat_<name>` of INFO commandstats, commands run by
+   * scripts included) of the run's Redis server, or null when it was not started.
+   */
+  async redisCalls(): Promise<Record<string, number> | null> {
+    if (!this.redis) return null;
+    let server: RedisServer;
+    try {
+      server = await this.redis;
+    } catch {
+      return null;
+    }
+    const calls: Record<string, number> = {};
+    for (const [key, value] of Object.entries(parseInfo(await server.command('INFO', 'commandstats')))) {
+      const count = /(?:^|,)calls=(\d+)/.exec(value)?.[1];
+      if (key.startsWith('cmdstat_') && count !== undefined)
+        calls[key.slice('cmdstat_'.length)] = Number(count);
+    }
+    return calls;
+  }
+
   /** `redis_version` of the server, or null when no Redis subject ran. */
   async redisVersion(): Promise<string | null> {
     if (!this.redis) return null;

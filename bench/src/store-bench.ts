@@ -155,6 +155,15 @@ async function runPhases(
     expectOwned(await ops.get(expected.id), expected, 'get phase');
   });
 
+  if (ops.update) {
+    const update = ops.update;
+    await timed('update', async (i) => {
+      const expected = item(i);
+      expectOwned(await update(expected.id), expected, 'update phase');
+    });
+    await verifySample(ops, items, 'after the update phase');
+  }
+
   if (ops.touch) {
     const touch = ops.touch;
     await timed('touch', (i) => touch(item(i)));

@@ -13,6 +13,13 @@ export interface StoreOps {
   /** Resolves with the stored session (a string for raw clients), or null/undefined when missing. */
   get(id: string): Promise<unknown>;
   touch?(item: SessionItem): Promise<void>;
+  /**
+   * `get`, then `set` of the very object `get` returned (unchanged, so the stored data stays
+   * the item's): what express-session does for a request that changes its session, so a store
+   * with `conditionalWrites` takes its conditional save (issue 13). Resolves with what `get`
+   * returned, for the caller to check.
+   */
+  update?(id: string): Promise<unknown>;
   destroy?(id: string): Promise<void>;
   /** Resolves with whatever the subject's `all` returns (an array, or express-session's id map). */
   all?(): Promise<unknown>;
@@ -49,6 +56,11 @@ export function promiseOps(store: Store): StoreOps {
       await s.set(item.id, item.session);
     },
     get: (id) => s.get(id),
+    update: async (id) => {
+      const loaded = await s.get(id);
+      if (loaded) await s.set(id, loaded as SessionData);
+      return loaded;
+    },
     destroy: async (id) => {
       await s.destroy(id);
     },

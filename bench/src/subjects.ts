@@ -11,15 +11,38 @@ import { closeIoredis, closeNodeRedis, connectIoredis, connectNodeRedis } from '
 import { callbackOps, promiseOps, type StoreOps } from './store-ops';
 
 /** The figures the benchmark produces per subject. */
-export type OpName = 'set' | 'get' | 'touch' | 'get-missing' | 'destroy' | 'all' | 'length' | 'clear';
+export type OpName =
+  | 'set'
+  | 'get'
+  | 'update'
+  | 'touch'
+  | 'get-missing'
+  | 'destroy'
+  | 'all'
+  | 'length'
+  | 'clear';
+
+/** An HTTP scenario's figure as a target: `http-read` (GET /read), `http-write` (POST /write). */
+export type HttpOpName = 'http-read' | 'http-write';
 
 /**
  * A goal from an issue: `op` of this subject at least `min` times the rate of the same op of
  * `against`; or, with `metric: 'p99'`, its p99 latency at most `max` times that of `against`.
+ * A store-level op compares store-level figures, an `http-*` op the HTTP scenario's req/s.
  */
 export type Target =
-  | { readonly op: OpName; readonly against: string; readonly metric?: 'rate'; readonly min: number }
-  | { readonly op: OpName; readonly against: string; readonly metric: 'p99'; readonly max: number };
+  | {
+      readonly op: OpName | HttpOpName;
+      readonly against: string;
+      readonly metric?: 'rate';
+      readonly min: number;
+    }
+  | {
+      readonly op: OpName | HttpOpName;
+      readonly against: string;
+      readonly metric: 'p99';
+      readonly max: number;
+    };
 
 /** One thing to measure. Adding a store to the benchmark is adding one of these to {@link SUBJECTS}. */
 export interface Subject {
@@ -33,6 +56,12 @@ export interface Subject {
   readonly kind: 'store' | 'raw';
   /** The subject whose figures this one is divided by (e.g. the store it replaces); run with it. */
   readonly anchor?: string;
+  /**
+   * Built with core's `lastWriteWins: true`: its store declares `conditionalWrites` but saves
+   * over whatever is stored (the overlap protection of issue 13 turned off), as the overlap
+   * scenario's table says.
+   */
+  readonly lastWriteWins?: boolean;
   /** The raw client subject of the same client family, for "% of raw"; run with it. */
   readonly raw?: string;
   /** Goals checked and printed after the tables. */
@@ -61,7 +90,7 @@ export interface CacheProbe {
 
 const TTL_SECONDS = 86_400;
 
-function atLeast(min: number, against: string, ...ops: OpName[]): Target[] {
+function atLeast(min: number, against: string, ...ops: Array<OpName | HttpOpName>): Target[] {
   return ops.map((op) => ({ op, against, min }));
 }
 
@@ -91,6 +120,7 @@ function loadStoreClass<C>(pkg: string, name: string): C {
 type RedisStoreClass = new (options: {
   client: unknown;
   prefix: string;
+  lastWriteWins?: boolean;
 }) => Store & { close?(): Promise<void> };
 
 function loadRedisStore(): RedisStoreClass {
@@ -169,16 +199,20 @@ async function aerospikeAnchor(ctx: SubjectContext): Promise<SubjectInstance> {
   }
 }
 
-/** Builds our RedisStore on a client the factory owns: the store is closed first, then the client. */
+/**
+ * Builds our RedisStore on a client the factory owns: the store is closed first, then the
+ * client. `lastWriteWins: true` turns the overlap protection (issue 13) off.
+ */
 async function redisStoreOn<C>(
   ctx: SubjectContext,
   connect: (url: string) => Promise<C>,
   disconnect: (client: C) => Promise<void>,
+  lastWriteWins = false,
 ): Promise<SubjectInstance> {
   const RedisStore = loadRedisStore();
   const client = await connect(await ctx.redisUrl());
   try {
-    const store = new RedisStore({ client, prefix: ctx.prefix });
+    const store = new RedisStore({ client, prefix: ctx.prefix, ...(lastWriteWins ? { lastWriteWins } : {}) });
     return storeInstance(store, promiseOps(store), async () => {
       await store.close?.();
       await disconnect(client);
@@ -289,7 +323,15 @@ async function replicatedStore(ctx: SubjectContext, slowMs: number): Promise<Sub
   }
 }
 
-/** Issue 3's speed goals for our Redis store (the same for both client families except the raw anchor). */
+/** The subject of our node-redis RedisStore with the overlap protection off. */
+const REDIS_NODE_LWW = 'redis-node-lww';
+
+/**
+ * Issue 3's speed goals for our Redis store (the same for both client families except the raw
+ * anchor); for node-redis also issue 13's cost of the overlap protection over HTTP: POST /write
+ * (express-session loads the session, then saves it conditionally) at least 0.95x of the same
+ * store with `lastWriteWins: true` and 0.9x of connect-redis; GET /read unchanged.
+ */
 function redisStoreTargets(family: 'node-redis' | 'ioredis'): Target[] {
   return [
     ...(family === 'node-redis'
@@ -297,8 +339,25 @@ function redisStoreTargets(family: 'node-redis' | 'ioredis'): Target[] {
       : atLeast(1.5, 'connect-redis', 'set', 'get')),
     ...atLeast(2.0, 'connect-redis', 'all', 'length', 'clear'),
     ...atLeast(0.85, family === 'node-redis' ? 'raw-node-redis' : 'raw-ioredis', 'set', 'get'),
+    ...(family === 'node-redis'
+      ? [
+          ...atLeast(0.95, REDIS_NODE_LWW, 'http-write', 'http-read'),
+          ...atLeast(0.9, 'connect-redis', 'http-write'),
+        ]
+      : []),
   ];
 }
+
+/** Under the store-level `set` table of both redis-store(node-redis) subjects. */
+const PLAIN_SET_NOTE =
+  'store-level set writes sessions that were never loaded through get (plain objects): the plain SET ' +
+  'path for both redis-store(node-redis) subjects; the conditional save of issue 13 is in "update" ' +
+  '(get, then set of what get returned) and over HTTP (POST /write)';
+
+/** Under the store-level `update` table. */
+const UPDATE_NOTE =
+  'update = get, then set of the object get returned (unchanged): the conditional save (compare-and-set ' +
+  'script) on redis-store(node-redis), a plain SET with lastWriteWins: true and on connect-redis';
 
 /** Every subject the benchmark knows, anchors first. */
 export const SUBJECTS: readonly Subject[] = [
@@ -407,7 +466,20 @@ export const SUBJECTS: readonly Subject[] = [
     anchor: 'connect-redis',
     raw: 'raw-node-redis',
     targets: redisStoreTargets('node-redis'),
+    notes: { set: PLAIN_SET_NOTE, update: UPDATE_NOTE },
     create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis),
+  },
+  {
+    name: REDIS_NODE_LWW,
+    label: 'redis-store(node-redis, lww)',
+    description:
+      'the same with lastWriteWins: true (issue 13: the overlap protection off, plain SET of every save); ' +
+      'its "vs anchor" is its rate over redis-store(node-redis)\'s',
+    kind: 'store',
+    anchor: 'redis-node',
+    raw: 'raw-node-redis',
+    lastWriteWins: true,
+    create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, true),
   },
   {
     name: 'redis-ioredis',
@@ -494,7 +566,7 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'redis-store': ['redis-node', 'redis-ioredis'],
   'pouch-store': ['pouch'],
   'aerospike-store': ['aerospike'],
-  redis: ['connect-redis', 'redis-node', 'redis-ioredis', 'raw-node-redis', 'raw-ioredis'],
+  redis: ['connect-redis', 'redis-node', REDIS_NODE_LWW, 'redis-ioredis', 'raw-node-redis', 'raw-ioredis'],
   replicated: ['replicated-3', 'replicated-3-slow'],
   'expredis-replicated': ['replicated-3', 'replicated-3-slow'],
 };

@@ -31,9 +31,10 @@ const EVERYTHING = {
   expiresOnServer: true,
   prefixIsolation: true,
   events: { connect: true, disconnect: true },
+  conditionalWrites: true,
 };
 const ALL_HOOKS = Object.fromEntries(
-  ['corrupt', 'exists', 'ttl', 'writeForeign', 'foreignExists'].map((hook) => [hook, () => undefined]),
+  ['corrupt', 'exists', 'ttl', 'writeForeign', 'foreignExists', 'dropConnection'].map((hook) => [hook, () => undefined]),
 );
 
 describe('CONFORMANCE.md', () => {
@@ -66,7 +67,7 @@ describe('CONFORMANCE.md', () => {
         if (required(without, ALL_HOOKS))
           expect({ name, needs }).toEqual({ name, needs: expect.stringContaining(`\`${method}\``) });
       }
-      for (const flag of ['expiresOnServer', 'prefixIsolation']) {
+      for (const flag of ['expiresOnServer', 'prefixIsolation', 'conditionalWrites']) {
         if (required({ ...EVERYTHING, [flag]: false }, ALL_HOOKS))
           expect({ name, needs }).toEqual({ name, needs: expect.stringContaining(`\`${flag}\``) });
       }

@@ -1,6 +1,7 @@
 import {
   BATCH_SIZE,
   BackendUnavailableError,
+  type ConditionalWriteResult,
   SerializeError,
   type SessionData,
   SessionStore,
@@ -58,6 +59,7 @@ export class AerospikeStore extends SessionStore {
     prefixIsolation: true,
     events: { connect: true, disconnect: true },
     replicationLagMs: 0,
+    conditionalWrites: true,
   };
 
   /** The Aerospike namespace holding the sessions. */
@@ -102,7 +104,38 @@ export class AerospikeStore extends SessionStore {
     const key = this.recordKey(sid);
     return this.sendOrMissing((client, policies) =>
       client.get(key, orDefault(client, policies, 'read')),
-    ).then((record) => (record ? this.fromBins(sid, record.bins) : null));
+    ).then(async (record) => {
+      if (!record) return null;
+      const session = await this.fromBins(sid, record.bins);
+      return session && this.rememberLoaded(sid, session, record.gen);
+    });
+  }
+
+  /**
+   * Writes only over the generation that was loaded: Aerospike's own compare-and-set
+   * (`gen: EQ`, `exists: REPLACE`), one round trip. A missing record (destroyed, expired)
+   * is `'gone'`; another generation is `'changed'`. The new generation is the loaded one
+   * plus one: if another write came between, the next save sees `'changed'` and merges.
+   */
+  protected override async writeSessionIf(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    version: unknown,
+  ): Promise<ConditionalWriteResult> {
+    const bins = this.toBins(sid, session);
+    const gen = version as number;
+    try {
+      await this.send((client, policies) =>
+        client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl), gen }, policies.writeIfGeneration),
+      );
+    } catch (err) {
+      const code = resultCode(err);
+      if (code === status.ERR_RECORD_NOT_FOUND) return 'gone';
+      if (code === status.ERR_RECORD_GENERATION) return 'changed';
+      throw err;
+    }
+    return { version: gen + 1 };
   }
 
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {

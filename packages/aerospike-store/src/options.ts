@@ -2,6 +2,7 @@ import {
   InvalidOptionError,
   isPlainObject,
   optionalObject,
+  SESSION_STORE_OPTION_NAMES,
   type SessionStoreOptions,
 } from '@session-stores/core';
 import type { Client, ConfigOptions } from 'aerospike';
@@ -55,8 +56,6 @@ export interface ResolvedOptions {
   readonly clientConfig: ConfigOptions;
 }
 
-/** Option names handled by core's `SessionStore`. */
-const CORE_KEYS = ['prefix', 'ttl', 'disableTTL', 'disableTouch', 'serializer', 'onCorrupt'] as const;
 /** Option names of this store. */
 const OWN_KEYS = ['client', 'namespace', 'set', 'mapper'] as const;
 /**
@@ -92,7 +91,7 @@ const CLIENT_CONFIG_KEYS = [
   'user',
 ] as const;
 
-const KNOWN_KEYS = new Set<string>([...CORE_KEYS, ...OWN_KEYS]);
+const KNOWN_KEYS = new Set<string>([...SESSION_STORE_OPTION_NAMES, ...OWN_KEYS]);
 const CLIENT_KEYS = new Set<string>(CLIENT_CONFIG_KEYS);
 
 /**

@@ -22,6 +22,12 @@ export interface StoreCapabilities {
   readonly events: Readonly<{ connect: boolean; disconnect: boolean }>;
   /** How long a write may take to be visible to another store instance, in ms (0 = at once). */
   readonly replicationLagMs: number;
+  /**
+   * The backend writes a loaded session only over the version it loaded, so overlapping
+   * requests merge their changes and a destroyed session is never written back (see the
+   * `lastWriteWins` option). Absent means `false`.
+   */
+  readonly conditionalWrites?: boolean;
 }
 
 /** A manifest that promises nothing; backends spread and override it. */
@@ -32,4 +38,5 @@ export const NO_CAPABILITIES: StoreCapabilities = {
   prefixIsolation: false,
   events: { connect: false, disconnect: false },
   replicationLagMs: 0,
+  conditionalWrites: false,
 };

@@ -21,6 +21,11 @@ export const ErrorCode = {
   StoreClosed: 'ERR_STORE_CLOSED',
   /** The backend does not implement this optional method (see its capabilities). */
   NotSupported: 'ERR_NOT_SUPPORTED',
+  /**
+   * A loaded session could not be saved because other requests kept changing it: every
+   * merge-and-retry of the write found the stored copy changed again.
+   */
+  WriteConflict: 'ERR_WRITE_CONFLICT',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -111,5 +116,22 @@ export class StoreClosedError extends SessionStoreError {
 export class NotSupportedError extends SessionStoreError {
   constructor(method: string, storeName: string) {
     super(ErrorCode.NotSupported, `${storeName} does not support ${method}()`);
+  }
+}
+
+/** Other requests kept changing a session while this one tried to save its changes; nothing was written. */
+export class WriteConflictError extends SessionStoreError {
+  /** The session whose save gave up. */
+  readonly sid: string;
+  /** How many conditional writes were tried. */
+  readonly attempts: number;
+
+  constructor(sid: string, attempts: number) {
+    super(
+      ErrorCode.WriteConflict,
+      `Session "${sid}" was changed by other requests during each of ${attempts} attempts to save it`,
+    );
+    this.sid = sid;
+    this.attempts = attempts;
   }
 }

@@ -13,6 +13,7 @@ export {
   SerializeError,
   SessionStoreError,
   StoreClosedError,
+  WriteConflictError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
 export { MemoryDatabase, type MemoryEntry, MemoryStore, type MemoryStoreOptions } from './memory-store';
@@ -31,6 +32,7 @@ export {
   optionalString,
   rejectUnknownKeys,
 } from './option-checks';
+export { type ConditionalWriteResult, MAX_SAVE_ATTEMPTS } from './overlap';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
 export {
   decodeSession,
@@ -40,7 +42,12 @@ export {
   validateSerializer,
 } from './serializer';
 export type { SessionData, SessionWithId } from './session-data';
-export { BATCH_SIZE, SessionStore, type SessionStoreOptions } from './session-store';
+export {
+  BATCH_SIZE,
+  SESSION_STORE_OPTION_NAMES,
+  SessionStore,
+  type SessionStoreOptions,
+} from './session-store';
 export {
   DEFAULT_TTL_SECONDS,
   type ResolvedTtl,

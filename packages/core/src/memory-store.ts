@@ -1,14 +1,23 @@
 import type { StoreCapabilities } from './capabilities';
 import { InvalidOptionError } from './errors';
+import type { ConditionalWriteResult } from './overlap';
 import type { SessionData } from './session-data';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 import type { WriteTtl } from './ttl';
 
-/** One stored session of a {@link MemoryDatabase}: its encoded text and when it expires (epoch ms, or null for never). */
+/**
+ * One stored session of a {@link MemoryDatabase}: its encoded text, when it expires (epoch
+ * ms, or null for never) and its version.
+ */
 export interface MemoryEntry {
-  text: string;
-  expiresAt: number | null;
+  readonly text: string;
+  readonly expiresAt: number | null;
+  /** Set by the database on every write, unique across databases, for conditional writes. */
+  readonly version: number;
 }
+
+/** The next version number any memory entry gets (unique across databases, so a recreated entry never matches). */
+let nextVersion = 1;
 
 /**
  * The storage behind one or more {@link MemoryStore}s. Stores sharing a database
@@ -37,14 +46,19 @@ export class MemoryDatabase {
     return entry;
   }
 
-  /** Stores an entry as the most recently used one, evicting the least recently used beyond the bound. */
-  write(key: string, entry: MemoryEntry): void {
+  /**
+   * Stores an entry as the most recently used one, evicting the least recently used beyond
+   * the bound. Returns the entry's new version.
+   */
+  write(key: string, entry: Pick<MemoryEntry, 'text' | 'expiresAt'>): number {
+    const version = nextVersion++;
     this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, { text: entry.text, expiresAt: entry.expiresAt, version });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+    return version;
   }
 
   /** The entry under `key` as stored, expired or not, without marking it used. */
@@ -95,6 +109,7 @@ export class MemoryStore extends SessionStore {
     prefixIsolation: true,
     events: { connect: true, disconnect: true },
     replicationLagMs: 0,
+    conditionalWrites: true,
   };
 
   /** The storage in use. */
@@ -124,12 +139,31 @@ export class MemoryStore extends SessionStore {
 
   protected override async readSession(sid: string): Promise<SessionData | null> {
     const entry = this.database.read(this.key(sid));
-    return entry ? this.decode(sid, entry.text) : null;
+    if (!entry) return null;
+    const session = await this.decode(sid, entry.text);
+    return session && this.rememberLoaded(sid, session, entry.version, entry.text);
   }
 
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+    this.store(sid, this.encode(sid, session), ttl);
+  }
+
+  protected override async writeSessionIf(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    version: unknown,
+  ): Promise<ConditionalWriteResult> {
+    const entry = this.database.read(this.key(sid));
+    if (!entry) return 'gone';
+    if (entry.version !== version) return 'changed';
     const text = this.encode(sid, session);
-    this.database.write(this.key(sid), { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null });
+    return { version: this.store(sid, text, ttl), text };
+  }
+
+  /** Writes an entry and returns its new version. */
+  private store(sid: string, text: string, ttl: WriteTtl): number {
+    return this.database.write(this.key(sid), { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null });
   }
 
   protected override async removeSession(sid: string): Promise<void> {
@@ -146,11 +180,7 @@ export class MemoryStore extends SessionStore {
     if (!entry) return;
     const stored = await this.decode(sid, entry.text);
     if (!stored) return;
-    const refreshed = { ...stored, cookie: session.cookie };
-    this.database.write(key, {
-      text: this.encode(sid, refreshed),
-      expiresAt: ttl.kind === 'expire' ? ttl.at : null,
-    });
+    this.store(sid, this.encode(sid, { ...stored, cookie: session.cookie }), ttl);
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import expressSession from 'express-session';
 import { bridgeCallback, type Callback, rethrowAsync } from './callback';
 import { NO_CAPABILITIES, type StoreCapabilities } from './capabilities';
@@ -10,8 +11,16 @@ import {
   NotSupportedError,
   SessionStoreError,
   StoreClosedError,
+  WriteConflictError,
 } from './errors';
 import { optionalBoolean, optionalObject } from './option-checks';
+import {
+  type ConditionalWriteResult,
+  type LoadedSession,
+  MAX_SAVE_ATTEMPTS,
+  MERGE_FIRST,
+  mergeOverlapping,
+} from './overlap';
 import { validatePrefix } from './prefix';
 import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
@@ -30,7 +39,32 @@ export interface SessionStoreOptions extends TtlSettings {
    * `ERR_SESSION_CORRUPT` error; `'miss'` treats it as no session, so the user gets a new one.
    */
   onCorrupt?: 'error' | 'miss' | undefined;
+  /**
+   * Save a loaded session over whatever is stored, as every other store does: the last
+   * request to finish wins, and a save can bring back a session that another request
+   * destroyed. Default `false`: on stores whose capabilities declare `conditionalWrites`,
+   * overlapping requests merge their changes and a destroyed session stays destroyed.
+   */
+  lastWriteWins?: boolean | undefined;
 }
+
+/** The names of {@link SessionStoreOptions}, for backends that reject option names they do not know. */
+export const SESSION_STORE_OPTION_NAMES = [
+  'prefix',
+  'ttl',
+  'disableTTL',
+  'disableTouch',
+  'serializer',
+  'onCorrupt',
+  'lastWriteWins',
+] as const satisfies readonly (keyof SessionStoreOptions)[];
+// Fails to compile when an option is added to SessionStoreOptions but not to the list above.
+const everyOptionNamed: [
+  Exclude<keyof SessionStoreOptions, (typeof SESSION_STORE_OPTION_NAMES)[number]>,
+] extends [never]
+  ? true
+  : never = true;
+void everyOptionNamed;
 
 /** How many ids `all()` and `clear()` handle per backend round trip. */
 export const BATCH_SIZE = 100;
@@ -67,6 +101,16 @@ export abstract class SessionStore extends ExpressStore {
   /** The serializer in use. */
   protected readonly serializer: Serializer;
   private readonly onCorrupt: 'error' | 'miss';
+  /** Whether saves of loaded sessions are conditional (the backend can, and the user did not opt out). */
+  private readonly savesConditionally: boolean;
+  /** What was loaded, by session object: the objects `get()` returned and the `req.session`s made from them. */
+  private readonly loaded = new WeakMap<object, LoadedSession>();
+  /**
+   * The last queued save of a loaded session, by id. Saves of one id from this process run
+   * one after another, so each conflicts at most with the one before it instead of all
+   * overlapping saves retrying against each other.
+   */
+  private readonly savesInFlight = new Map<string, Promise<void>>();
   private isConnected = false;
   private hasConnected = false;
   private readonly readyWaiters = new Set<() => void>();
@@ -84,11 +128,15 @@ export abstract class SessionStore extends ExpressStore {
     if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'miss') {
       throw new InvalidOptionError('onCorrupt', "expected 'error' or 'miss'");
     }
+    if (options.lastWriteWins !== undefined && typeof options.lastWriteWins !== 'boolean') {
+      throw new InvalidOptionError('lastWriteWins', 'expected a boolean');
+    }
     this.prefix = validatePrefix(options.prefix, defaults.prefix);
     this.ttlSettings = { ttl: options.ttl, disableTTL: options.disableTTL === true };
     this.disableTouch = options.disableTouch === true;
     this.serializer = validateSerializer(options.serializer);
     this.onCorrupt = options.onCorrupt ?? 'error';
+    this.savesConditionally = this.capabilities.conditionalWrites === true && options.lastWriteWins !== true;
   }
 
   /** This store's capabilities manifest (the static one of its class). */
@@ -121,6 +169,21 @@ export abstract class SessionStore extends ExpressStore {
    */
   protected refreshSession(_sid: string, _session: SessionData, _ttl: WriteTtl): Promise<void> {
     return Promise.reject(new NotSupportedError('touch', this.constructor.name));
+  }
+
+  /**
+   * Writes a session only if the stored copy is still at `version` (the token the backend
+   * gave to {@link rememberLoaded} when it read it), in one atomic step where the backend
+   * has one. Never creates a missing session. Called only when the class's capabilities
+   * declare `conditionalWrites`.
+   */
+  protected writeSessionIf(
+    _sid: string,
+    _session: SessionData,
+    _ttl: WriteTtl,
+    _version: unknown,
+  ): Promise<ConditionalWriteResult> {
+    return Promise.reject(new NotSupportedError('conditional write', this.constructor.name));
   }
 
   /** Yields the ids (prefix removed) of this store's sessions, in batches; duplicates are allowed. */
@@ -209,6 +272,23 @@ export abstract class SessionStore extends ExpressStore {
   }
 
   /**
+   * Called by a backend that declares `conditionalWrites` on each session it reads: records
+   * the stored copy's version (and its stored text when the backend has it, else a JSON
+   * snapshot is taken), so a later `set()` of this session, or of the `req.session`
+   * express-session makes from it, writes only over that version. Returns the session.
+   */
+  protected rememberLoaded(sid: string, session: SessionData, version: unknown, text?: string): SessionData {
+    if (this.savesConditionally) {
+      this.loaded.set(session, {
+        sid,
+        version,
+        base: text === undefined ? { json: JSON.stringify(session) } : { text },
+      });
+    }
+    return session;
+  }
+
+  /**
    * Records the backend's reachability and emits `disconnect` / `connect` on each later
    * change. The first connection is silent: express-session (like any listener) presumes a
    * new store ready, so announcing it would only undo a `disconnect` heard meanwhile.
@@ -277,7 +357,26 @@ export abstract class SessionStore extends ExpressStore {
     );
   }
 
-  /** Stores a session, applying the TTL rule; an already expired session is deleted instead. */
+  /**
+   * express-session builds `req.session` from what `get()` returned through this method;
+   * the new object inherits what the store remembers of the loaded one.
+   */
+  override createSession(
+    req: Request,
+    session: SessionData,
+  ): ReturnType<expressSession.Store['createSession']> {
+    const loaded = this.loaded.get(session);
+    const created = super.createSession(req, session);
+    if (loaded) this.loaded.set(created, loaded);
+    return created;
+  }
+
+  /**
+   * Stores a session, applying the TTL rule; an already expired session is deleted instead.
+   * A session this store loaded is saved only over the version it loaded (see
+   * `lastWriteWins`): if another request changed it meanwhile, the changes are merged; if
+   * it was destroyed meanwhile, nothing is written.
+   */
   set(sid: string, session: SessionData): Promise<void>;
   set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
@@ -285,7 +384,11 @@ export abstract class SessionStore extends ExpressStore {
       this.guardSid(sid, () => {
         checkSession(session);
         const ttl = resolveTtl(session, this.ttlSettings);
-        return ttl.kind === 'expired' ? this.removeSession(sid) : this.writeSession(sid, session, ttl);
+        if (ttl.kind === 'expired') return this.removeSession(sid);
+        const loaded = this.savesConditionally ? this.loaded.get(session) : undefined;
+        return loaded?.sid === sid
+          ? this.queueSave(sid, () => this.saveLoaded(sid, session, ttl, loaded))
+          : this.writeSession(sid, session, ttl);
       }),
       callback,
       this.onCallbackError,
@@ -453,12 +556,83 @@ export abstract class SessionStore extends ExpressStore {
     if (!this.capabilities.methods[method]) throw new NotSupportedError(method, this.constructor.name);
   }
 
+  /** Runs a save after the saves of the same id queued before it. */
+  private queueSave(sid: string, save: () => Promise<void>): Promise<void> {
+    const previous = this.savesInFlight.get(sid);
+    const run = previous ? previous.then(save) : save();
+    const settled = run.then(noop, noop);
+    this.savesInFlight.set(sid, settled);
+    settled.then(() => {
+      if (this.savesInFlight.get(sid) === settled) this.savesInFlight.delete(sid);
+    });
+    return run;
+  }
+
+  /** Saves a loaded session with conditional writes, merging with other requests' changes until one lands. */
+  private async saveLoaded(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    loaded: LoadedSession,
+  ): Promise<void> {
+    let toWrite = session;
+    let writeTtl = ttl;
+    let version = loaded.version;
+    let base: SessionData | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      if (version !== MERGE_FIRST) {
+        const result = await this.writeSessionIf(sid, toWrite, writeTtl, version);
+        if (result === 'gone') {
+          this.loaded.delete(session);
+          return;
+        }
+        if (result !== 'changed') {
+          // A later save of this object (same request) starts from what it holds now. After a
+          // merge the stored copy also holds other requests' keys, so that save merges too.
+          const merged = toWrite !== session;
+          const text = merged ? undefined : result.text;
+          this.loaded.set(session, {
+            sid,
+            version: merged ? MERGE_FIRST : result.version,
+            base: text === undefined ? { json: JSON.stringify(session) } : { text },
+          });
+          return;
+        }
+        if (attempt >= MAX_SAVE_ATTEMPTS) throw new WriteConflictError(sid, attempt);
+        // A random pause spreads the writers that collided, so each retry is likelier to land.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 20)));
+      }
+      base ??= await this.loadedBase(sid, loaded);
+      const stored = await this.readSession(sid);
+      const current = stored ? this.loaded.get(stored) : undefined;
+      if (!stored || !current) {
+        this.loaded.delete(session);
+        return;
+      }
+      toWrite = mergeOverlapping(base, session, stored);
+      const mergedTtl = resolveTtl(toWrite, this.ttlSettings);
+      if (mergedTtl.kind === 'expired') return;
+      writeTtl = mergedTtl;
+      version = current.version;
+    }
+  }
+
+  /** The content a loaded session started from. */
+  private async loadedBase(sid: string, loaded: LoadedSession): Promise<SessionData> {
+    if ('json' in loaded.base) return JSON.parse(loaded.base.json) as SessionData;
+    const decoded = await this.decode(sid, loaded.base.text);
+    if (!decoded) throw new CorruptSessionError(sid);
+    return decoded;
+  }
+
   private async collectIds(): Promise<string[]> {
     const seen = new Set<string>();
     for await (const batch of this.scanIds()) for (const id of batch) seen.add(id);
     return [...seen];
   }
 }
+
+function noop(): void {}
 
 function checkSid(sid: unknown): asserts sid is string {
   if (typeof sid !== 'string' || sid.length === 0) {

@@ -36,6 +36,7 @@ const CATALOGUE: Array<[StoreClass, string]> = [
   [broken.SwallowsCorruptStore, 'corrupt data'],
   [broken.TornWritesStore, 'concurrency'],
   [broken.SilentCloseStore, 'events'],
+  [broken.OverwritesStore, 'overlapping requests'],
   [broken.AnnouncesFirstConnectStore, 'events'],
   [broken.AnnouncesFirstConnectStore, 'express-session over HTTP'],
   [broken.SilentReconnectStore, 'events'],
@@ -60,6 +61,7 @@ describe('the conformance kit catches broken stores', () => {
       'callbacks and promises',
       'corrupt data',
       'events',
+      'overlapping requests',
     ];
     const results = await runConformanceCases(kitOptions(MemoryStore), groups);
     expect(failures(results)).toEqual([]);

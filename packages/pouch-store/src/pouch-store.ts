@@ -1,6 +1,7 @@
 import {
   BATCH_SIZE,
   BackendError,
+  type ConditionalWriteResult,
   type SessionData,
   SessionStore,
   type SessionStoreError,
@@ -70,6 +71,7 @@ export class PouchStore extends SessionStore {
     prefixIsolation: true,
     events: { connect: true, disconnect: true },
     replicationLagMs: 500,
+    conditionalWrites: true,
   };
 
   /** The database holding the sessions (the store's own, or the instance it was given). */
@@ -158,7 +160,7 @@ export class PouchStore extends SessionStore {
     const now = Date.now();
     const cached = this.cache.read(sid, now);
     if (cached) {
-      if (!isExpired(cached.expiresAt, now)) return this.decode(sid, cached.text);
+      if (!isExpired(cached.expiresAt, now)) return this.loadedSession(sid, cached);
       this.cache.forget(sid);
       this.deleteExpired(sid, cached.rev);
       return null;
@@ -170,10 +172,49 @@ export class PouchStore extends SessionStore {
       this.deleteExpired(sid, stored.rev);
       return null;
     }
-    const session = await this.decode(sid, stored.text);
+    const session = await this.loadedSession(sid, stored);
     // While a write to this id is queued, what was just read may already be outdated.
     if (session && !this.writes.busy(sid)) this.cache.offer(sid, stored, now);
     return session;
+  }
+
+  /** Decodes a stored session and remembers its revision, for a later conditional write. */
+  private async loadedSession(sid: string, stored: StoredSession): Promise<SessionData | null> {
+    const session = await this.decode(sid, stored.text);
+    return session && this.rememberLoaded(sid, session, stored, stored.text);
+  }
+
+  /**
+   * Writes over the revision that was loaded (the version is the loaded {@link StoredSession}):
+   * CouchDB's own compare-and-set. A 409 means another writer got there first: `'gone'` when
+   * the document is now deleted, else `'changed'`. A revision that had expired is gone too,
+   * so an expired session is never revived.
+   */
+  protected override async writeSessionIf(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    version: unknown,
+  ): Promise<ConditionalWriteResult> {
+    const loaded = version as StoredSession;
+    if (isExpired(loaded.expiresAt, Date.now())) return 'gone';
+    const text = this.encode(sid, session);
+    const expiresAt = ttl.kind === 'expire' ? ttl.at : null;
+    const docId = this.documentId(sid);
+    return this.writes.run(sid, async (): Promise<ConditionalWriteResult> => {
+      try {
+        const result = (await this.db.put(sessionDocument(docId, loaded.rev, text, expiresAt))) as {
+          rev: string;
+        };
+        const written = { rev: result.rev, text, expiresAt };
+        this.cache.offer(sid, written, Date.now());
+        return { version: written, text };
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        this.cache.forget(sid);
+        return (await this.currentRevision(docId)) === undefined ? 'gone' : 'changed';
+      }
+    });
   }
 
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {

@@ -1,6 +1,7 @@
 import {
   BackendMisconfiguredError,
   BackendUnavailableError,
+  type ConditionalWriteResult,
   escapeGlob,
   InvalidOptionError,
   SerializeError,
@@ -16,13 +17,13 @@ import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
 import { isJsonSerializer } from './json-serializer';
-import { runScript } from './lua';
+import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
 import { openClient, RedisConnection } from './redis-connection';
-import { replyText } from './reply';
+import { replyNumber, replyText } from './reply';
 import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
-import { CLEAR_PAGE, COMPARE_AND_SET, TOUCH_JSON } from './scripts';
+import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
 
 const ignoreReply = (): void => undefined;
 
@@ -44,6 +45,7 @@ export class RedisStore extends SessionStore {
     prefixIsolation: true,
     events: { connect: true, disconnect: true },
     replicationLagMs: 0,
+    conditionalWrites: true,
   };
 
   /** The client in use: the one given in `client`, or the one the store created. */
@@ -119,7 +121,7 @@ export class RedisStore extends SessionStore {
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
     return this.send(key, ['GET', key]).then(
-      (reply) => (reply == null ? null : this.decode(sid, replyText(reply))),
+      (reply) => (reply == null ? null : this.loadedSession(sid, replyText(reply))),
       (err: unknown) => {
         if (isWrongType(err)) return this.corruptData(sid, err);
         throw err;
@@ -133,6 +135,34 @@ export class RedisStore extends SessionStore {
     // Millisecond precision (PX): a cookie expiring in 1.5 s lives 1.5 s, not 2.
     const command = ttl.kind === 'expire' ? ['SET', key, text, 'PX', String(ttl.ms)] : ['SET', key, text];
     return this.send(key, command).then(ignoreReply);
+  }
+
+  /**
+   * Writes only over the value that was loaded (its text is the version): the
+   * compare-and-set script compares SHA1 digests on the server, in one round trip, so the
+   * stored layout stays plain text, readable by connect-redis both ways. A missing key
+   * (destroyed, expired) is `'gone'` and is never recreated.
+   */
+  protected override async writeSessionIf(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    version: unknown,
+  ): Promise<ConditionalWriteResult> {
+    const key = this.key(sid);
+    const text = this.encode(sid, session);
+    const ttlArg = ttl.kind === 'expire' ? String(ttl.ms) : '';
+    const reply = await this.send(key, () =>
+      runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
+    );
+    switch (replyNumber(reply)) {
+      case ScriptReply.Done:
+        return { version: text, text };
+      case ScriptReply.Changed:
+        return 'changed';
+      default:
+        return 'gone';
+    }
   }
 
   protected override removeSession(sid: string): Promise<void> {
@@ -164,6 +194,14 @@ export class RedisStore extends SessionStore {
       compareAndSet: (sha, next) =>
         this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
     });
+  }
+
+  /** Decodes a stored value and remembers its text, the version a later save compares against. */
+  private loadedSession(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
+    const decoded = this.decode(sid, text);
+    if (decoded instanceof Promise)
+      return decoded.then((session) => session && this.rememberLoaded(sid, session, text, text));
+    return decoded && this.rememberLoaded(sid, decoded, text, text);
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {

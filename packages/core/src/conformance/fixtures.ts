@@ -1,5 +1,8 @@
+import type { RequestHandler } from 'express';
+import session, { type SessionOptions } from 'express-session';
 import type { OptionalMethod, StoreCapabilities } from '../capabilities';
 import type { SessionData } from '../session-data';
+import type { SessionStore } from '../session-store';
 import type { ConformanceInspect } from './types';
 
 /** A session as express-session stores it: a cookie expiring in `maxAgeMs`, plus `data`. */
@@ -11,6 +14,18 @@ export function makeSession(data: Record<string, unknown> = {}, maxAgeMs = 60_00
     path: '/',
   };
   return { cookie, ...data } as unknown as SessionData;
+}
+
+/** express-session as the kit's HTTP cases use it: `resave: false`, `saveUninitialized: false`, a one-minute cookie. */
+export function kitSession(store: SessionStore, overrides: Partial<SessionOptions> = {}): RequestHandler {
+  return session({
+    store,
+    secret: 'conformance-kit-secret',
+    resave: false,
+    saveUninitialized: false,
+    cookie: { maxAge: 60_000 },
+    ...overrides,
+  });
 }
 
 /** A session whose cookie sets no expiry (a browser-session cookie). */

@@ -1,6 +1,12 @@
 // Deliberately broken stores. Each breaks one promise of the contract; the kit's
 // self-test checks that the group guarding that promise catches it.
-import { type Callback, MemoryStore, type SessionData, type WriteTtl } from '../../src';
+import {
+  type Callback,
+  type ConditionalWriteResult,
+  MemoryStore,
+  type SessionData,
+  type WriteTtl,
+} from '../../src';
 
 /** Stores sessions with no expiry, whatever the cookie says. */
 export class IgnoresTtlStore extends MemoryStore {
@@ -230,4 +236,16 @@ export class SilentReconnectStore extends MemoryStore {
 /** destroy() resolves but deletes nothing. */
 export class DestroyDoesNothingStore extends MemoryStore {
   protected override async removeSession(): Promise<void> {}
+}
+
+/** Declares conditional writes but writes over whatever is stored: the last save wins and a logout comes back. */
+export class OverwritesStore extends MemoryStore {
+  protected override async writeSessionIf(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+  ): Promise<ConditionalWriteResult> {
+    await this.writeSession(sid, session, ttl);
+    return { version: Symbol('unchecked') };
+  }
 }

@@ -1,9 +1,9 @@
 import { expect } from '@jest/globals';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import session, { type SessionOptions } from 'express-session';
+import type { SessionOptions } from 'express-session';
 import request from 'supertest';
 import type { SessionStore } from '../../session-store';
-import { eventLoopTurns, field, needsMethods, storedExpiry } from '../fixtures';
+import { eventLoopTurns, field, kitSession, needsMethods, storedExpiry } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 type Bag = Record<string, unknown>;
@@ -12,16 +12,7 @@ const bag = (req: Request): Bag => req.session as unknown as Bag;
 /** A small app: login stores a name, /me reads it back, regenerate and logout. */
 function buildApp(store: SessionStore, overrides: Partial<SessionOptions> = {}): Express {
   const app = express();
-  app.use(
-    session({
-      store,
-      secret: 'conformance-kit-secret',
-      resave: false,
-      saveUninitialized: false,
-      cookie: { maxAge: 60_000 },
-      ...overrides,
-    }),
-  );
+  app.use(kitSession(store, overrides));
   app.post('/login', (req, res) => {
     bag(req).user = 'alice';
     res.json({ id: req.sessionID });

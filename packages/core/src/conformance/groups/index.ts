@@ -8,6 +8,7 @@ import { expressFlowGroup } from './express-flow';
 import { fastifyFlowGroup } from './fastify-flow';
 import { manifestGroup } from './manifest';
 import { oddIdsGroup } from './odd-ids';
+import { overlappingRequestsGroup } from './overlapping-requests';
 import { prefixIsolationGroup } from './prefix-isolation';
 import { roundTripGroup } from './round-trip';
 import { touchGroup } from './touch';
@@ -27,5 +28,6 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   concurrencyGroup,
   eventsGroup,
   expressFlowGroup,
+  overlappingRequestsGroup,
   fastifyFlowGroup,
 ];
