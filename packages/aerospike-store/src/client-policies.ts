@@ -52,10 +52,19 @@ function defined(policy: object | undefined): Record<string, unknown> {
 }
 
 /**
+ * Added to every policy the store sends. With the client's default `timeoutDelay`
+ * (3000 ms) a command that times out while awaiting its reply is reported at once but
+ * its connection stays open, counted against `maxConnsPerNode`, while the client drains
+ * the late reply: the store's in-flight cap would then let new commands past the
+ * client's limit (ERR_NO_MORE_CONNECTIONS). With 0 the connection is closed at the timeout.
+ */
+const CLOSE_ON_TIMEOUT = { timeoutDelay: 0 } as const;
+
+/**
  * Per-command policies, built once per client. A policy passed to a command replaces
  * the client's configured default entirely (the C client starts from its built-in
  * defaults), so each one starts from the client's configured default and adds only
- * what the store needs.
+ * what the store needs (and {@link CLOSE_ON_TIMEOUT}).
  */
 export class CommandPolicies {
   /** get / exists / batch row reads. */
@@ -85,29 +94,33 @@ export class CommandPolicies {
       Record<PolicyType, object>
     >;
     const send = Aerospike.policy.key.SEND;
-    this.read = new Aerospike.ReadPolicy(defined(configured.read));
+    this.read = new Aerospike.ReadPolicy({ ...defined(configured.read), ...CLOSE_ON_TIMEOUT });
     this.write = new Aerospike.WritePolicy({
       ...defined(configured.write),
+      ...CLOSE_ON_TIMEOUT,
       key: send,
       exists: Aerospike.policy.exists.CREATE_OR_REPLACE,
     });
     this.writeIfGeneration = new Aerospike.WritePolicy({
       ...defined(configured.write),
+      ...CLOSE_ON_TIMEOUT,
       key: send,
       exists: Aerospike.policy.exists.REPLACE,
       gen: Aerospike.policy.gen.EQ,
     });
     this.touch = new Aerospike.OperatePolicy({
       ...defined(configured.operate),
+      ...CLOSE_ON_TIMEOUT,
       key: send,
       exists: Aerospike.policy.exists.UPDATE,
     });
-    this.remove = new Aerospike.RemovePolicy(defined(configured.remove));
-    this.batch = new Aerospike.BatchPolicy(defined(configured.batch));
-    this.scan = new Aerospike.ScanPolicy(defined(configured.scan));
-    this.info = new Aerospike.InfoPolicy(defined(configured.info));
+    this.remove = new Aerospike.RemovePolicy({ ...defined(configured.remove), ...CLOSE_ON_TIMEOUT });
+    this.batch = new Aerospike.BatchPolicy({ ...defined(configured.batch), ...CLOSE_ON_TIMEOUT });
+    this.scan = new Aerospike.ScanPolicy({ ...defined(configured.scan), ...CLOSE_ON_TIMEOUT });
+    this.info = new Aerospike.InfoPolicy({ ...defined(configured.info), ...CLOSE_ON_TIMEOUT });
     this.probe = new Aerospike.ReadPolicy({
       ...defined(configured.read),
+      ...CLOSE_ON_TIMEOUT,
       totalTimeout: DEFAULT_TIMEOUTS.totalTimeout,
       maxRetries: 0,
     });
