@@ -194,9 +194,10 @@ export class AerospikeStore extends SessionStore {
   /** Ids come from a scan of the set without bins; the keys are there because they were written with SEND. */
   protected override async *scanIds(): AsyncIterable<string[]> {
     const { client, policies } = await this.connection.acquire();
-    // Scans bypass the command limiter: a clear() holds its scan open while it removes
-    // batches, and waiting for a slot there could deadlock.
+    // A scan slot: a clear() or all() holds its scan open while it sends batches, which
+    // need slots of their own; the limiter never lets scans take the last one.
     const release = this.connection.hold();
+    const releaseSlot = await limiterFor(client).acquire('scan');
     try {
       const stream = client.scan(this.namespace, this.setName, { nobins: true }).foreach(policies.scan);
       yield* streamBatches(stream, (record) => this.idOf(record), BATCH_SIZE);
@@ -204,6 +205,7 @@ export class AerospikeStore extends SessionStore {
       this.connection.noteFailure(err);
       throw err;
     } finally {
+      releaseSlot();
       release();
     }
   }
@@ -299,9 +301,11 @@ export class AerospikeStore extends SessionStore {
     let found = 0;
     try {
       await this.connection.track(() =>
-        drain(client.scan(this.namespace, this.setName, { nobins: true }).foreach(policies.scan), () => {
-          found += 1;
-        }),
+        limiterFor(client).run(() =>
+          drain(client.scan(this.namespace, this.setName, { nobins: true }).foreach(policies.scan), () => {
+            found += 1;
+          }),
+        ),
       );
     } catch (err) {
       this.connection.noteFailure(err);
@@ -338,9 +342,11 @@ export class AerospikeStore extends SessionStore {
     policies: CommandPolicies,
     command: (client: Client, policies: CommandPolicies) => Promise<T>,
   ): Promise<T> {
-    return limiterFor(client).run(() => {
-      const release = this.connection.hold();
-      return retryWhenBusy(() => command(client, policies)).then(
+    // Held while it waits for a slot too, so close() lets queued commands finish before closing the client.
+    const release = this.connection.hold();
+    return limiterFor(client)
+      .run(() => retryWhenBusy(() => command(client, policies)))
+      .then(
         (value) => {
           release();
           return value;
@@ -351,7 +357,6 @@ export class AerospikeStore extends SessionStore {
           throw err;
         },
       );
-    });
   }
 
   /** As {@link send}, with "record not found" as `null`. */

@@ -24,6 +24,15 @@ const STORE_WRITE = { key: Aerospike.policy.key.SEND, exists: Aerospike.policy.e
 /** What touch() needs: store the key, and never create a missing record. */
 const STORE_TOUCH = { key: Aerospike.policy.key.SEND, exists: Aerospike.policy.exists.UPDATE };
 
+/**
+ * Added to every policy the store sends. With the client's default `timeoutDelay`
+ * (3000 ms) a command that times out while awaiting its reply is reported at once but
+ * its connection stays open, counted against `maxConnsPerNode`, while the client drains
+ * the late reply: the store's in-flight cap would then let new commands past the
+ * client's limit (ERR_NO_MORE_CONNECTIONS). With 0 the connection is closed at the timeout.
+ */
+const CLOSE_ON_TIMEOUT = { timeoutDelay: 0 } as const;
+
 /** The client configuration of a store-owned client: the user's, over the short defaults. */
 export function ownedClientConfig(config: ConfigOptions): ConfigOptions {
   const user = (config.policies ?? {}) as Partial<Record<PolicyType, object>>;
@@ -33,12 +42,22 @@ export function ownedClientConfig(config: ConfigOptions): ConfigOptions {
     connTimeoutMs: config.connTimeoutMs ?? DEFAULT_TIMEOUTS.connTimeoutMs,
     policies: {
       ...config.policies,
-      read: new Aerospike.ReadPolicy({ ...single, ...defined(user.read) }),
+      read: new Aerospike.ReadPolicy({ ...single, ...defined(user.read), ...CLOSE_ON_TIMEOUT }),
       // The store's own client: its defaults are what set() and touch() need (the same as
       // CommandPolicies.write / .touch), so those commands can pass no policy object.
-      write: new Aerospike.WritePolicy({ ...single, ...defined(user.write), ...STORE_WRITE }),
-      operate: new Aerospike.OperatePolicy({ ...single, ...defined(user.operate), ...STORE_TOUCH }),
-      remove: new Aerospike.RemovePolicy({ ...single, ...defined(user.remove) }),
+      write: new Aerospike.WritePolicy({
+        ...single,
+        ...defined(user.write),
+        ...CLOSE_ON_TIMEOUT,
+        ...STORE_WRITE,
+      }),
+      operate: new Aerospike.OperatePolicy({
+        ...single,
+        ...defined(user.operate),
+        ...CLOSE_ON_TIMEOUT,
+        ...STORE_TOUCH,
+      }),
+      remove: new Aerospike.RemovePolicy({ ...single, ...defined(user.remove), ...CLOSE_ON_TIMEOUT }),
       batch: new Aerospike.BatchPolicy({ ...single, ...defined(user.batch) }),
       scan: new Aerospike.ScanPolicy({
         socketTimeout: DEFAULT_TIMEOUTS.scanSocketTimeout,
@@ -62,7 +81,7 @@ function defined(policy: object | undefined): Record<string, unknown> {
  * Per-command policies, built once per client. A policy passed to a command replaces
  * the client's configured default entirely (the C client starts from its built-in
  * defaults), so each one starts from the client's configured default and adds only
- * what the store needs.
+ * what the store needs (and {@link CLOSE_ON_TIMEOUT}).
  */
 export class CommandPolicies {
   /** get / exists / batch row reads. */
@@ -92,21 +111,31 @@ export class CommandPolicies {
       Record<PolicyType, object>
     >;
     const send = Aerospike.policy.key.SEND;
-    this.read = new Aerospike.ReadPolicy(defined(configured.read));
-    this.write = new Aerospike.WritePolicy({ ...defined(configured.write), ...STORE_WRITE });
+    this.read = new Aerospike.ReadPolicy({ ...defined(configured.read), ...CLOSE_ON_TIMEOUT });
+    this.write = new Aerospike.WritePolicy({
+      ...defined(configured.write),
+      ...CLOSE_ON_TIMEOUT,
+      ...STORE_WRITE,
+    });
     this.writeIfGeneration = new Aerospike.WritePolicy({
       ...defined(configured.write),
+      ...CLOSE_ON_TIMEOUT,
       key: send,
       exists: Aerospike.policy.exists.REPLACE,
       gen: Aerospike.policy.gen.EQ,
     });
-    this.touch = new Aerospike.OperatePolicy({ ...defined(configured.operate), ...STORE_TOUCH });
-    this.remove = new Aerospike.RemovePolicy(defined(configured.remove));
-    this.batch = new Aerospike.BatchPolicy(defined(configured.batch));
-    this.scan = new Aerospike.ScanPolicy(defined(configured.scan));
-    this.info = new Aerospike.InfoPolicy(defined(configured.info));
+    this.touch = new Aerospike.OperatePolicy({
+      ...defined(configured.operate),
+      ...CLOSE_ON_TIMEOUT,
+      ...STORE_TOUCH,
+    });
+    this.remove = new Aerospike.RemovePolicy({ ...defined(configured.remove), ...CLOSE_ON_TIMEOUT });
+    this.batch = new Aerospike.BatchPolicy({ ...defined(configured.batch), ...CLOSE_ON_TIMEOUT });
+    this.scan = new Aerospike.ScanPolicy({ ...defined(configured.scan), ...CLOSE_ON_TIMEOUT });
+    this.info = new Aerospike.InfoPolicy({ ...defined(configured.info), ...CLOSE_ON_TIMEOUT });
     this.probe = new Aerospike.ReadPolicy({
       ...defined(configured.read),
+      ...CLOSE_ON_TIMEOUT,
       totalTimeout: DEFAULT_TIMEOUTS.totalTimeout,
       maxRetries: 0,
     });

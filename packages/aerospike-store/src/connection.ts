@@ -3,6 +3,7 @@ import type { Client, ConfigOptions, Key } from 'aerospike';
 import * as Aerospike from 'aerospike';
 import { isTransient, isUnreachable, resultCode } from './aerospike-errors';
 import { CommandPolicies, ownedClientConfig } from './client-policies';
+import { limiterFor } from './command-limiter';
 
 /** How often an unreachable cluster is probed, in ms. */
 export const PROBE_INTERVAL_MS = 1000;
@@ -319,7 +320,10 @@ export class AerospikeConnection {
     if (this.probing || !client) return;
     this.probing = true;
     try {
-      await this.track(() => client.exists(this.probeKey, this.policiesFor(client).probe));
+      // Within the store's in-flight cap, like every command: a probe past it would take a connection a command was promised.
+      await this.track(() =>
+        limiterFor(client).run(() => client.exists(this.probeKey, this.policiesFor(client).probe)),
+      );
       this.markReachable();
     } catch (err) {
       // Negative codes come from the client itself (no connection, bad parameters), not from a server.

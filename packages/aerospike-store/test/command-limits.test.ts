@@ -31,6 +31,49 @@ describe('CommandLimiter', () => {
     await expect(limiter.run(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
     await expect(limiter.run(async () => 'next')).resolves.toBe('next');
   });
+
+  test('scans count against the limit, and never take its last slot', async () => {
+    const limiter = new CommandLimiter(3);
+    const scans = await Promise.all([limiter.acquire('scan'), limiter.acquire('scan')]);
+    expect(limiter.inFlight).toBe(2);
+    let thirdScan = false;
+    const waitingScan = limiter.acquire('scan').then((release) => {
+      thirdScan = true;
+      return release;
+    });
+    // The last slot goes to a command although the scan asked first: a scan's consumer may be waiting for it.
+    const command = await limiter.acquire();
+    expect(limiter.inFlight).toBe(3);
+    expect(thirdScan).toBe(false);
+    command();
+    await Promise.resolve();
+    expect(thirdScan).toBe(false);
+    scans[0]?.();
+    const release = await waitingScan;
+    expect(limiter.inFlight).toBe(2);
+    release();
+    scans[1]?.();
+    expect(limiter.inFlight).toBe(0);
+  });
+
+  test('a clear() that holds scans in every scan slot still gets its removals through', async () => {
+    const limiter = new CommandLimiter(2);
+    // Two concurrent "clear()"s: each holds a scan while it sends a command per batch.
+    const clear = (batches: number) =>
+      limiter.run(async () => {
+        for (let n = 0; n < batches; n += 1) await limiter.run(async () => n);
+        return batches;
+      }, 'scan');
+    await expect(Promise.all([clear(3), clear(4)])).resolves.toEqual([3, 4]);
+    expect(limiter.inFlight).toBe(0);
+  });
+
+  test('with a limit of 1, scans run outside it (their consumer needs the one slot)', async () => {
+    const limiter = new CommandLimiter(1);
+    const result = await limiter.run(() => limiter.run(async () => 'batch'), 'scan');
+    expect(result).toBe('batch');
+    expect(limiter.inFlight).toBe(0);
+  });
 });
 
 describe('retryWhenBusy', () => {

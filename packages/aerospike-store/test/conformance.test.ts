@@ -1,6 +1,6 @@
 import { runStoreConformance } from '@session-stores/core/conformance';
 import { AerospikeStore } from '../src';
-import { NAMESPACE, rawInspect, uniqueSet, useAerospike } from './helpers';
+import { NAMESPACE, PATIENT_CLIENT, rawInspect, uniqueSet, useAerospike } from './helpers';
 
 const set = uniqueSet('kit');
 const backend = useAerospike([set]);
@@ -20,13 +20,14 @@ runStoreConformance<AerospikeStore>({
   storeClass: AerospikeStore,
   createStore: async ({ prefix, options }) => {
     const store = new AerospikeStore({
+      ...PATIENT_CLIENT,
       ...options,
       prefix,
       hosts: backend().hosts,
       namespace: NAMESPACE,
       set,
     });
-    await store.ready(5000);
+    await store.ready(15_000);
     return store;
   },
   inspect,

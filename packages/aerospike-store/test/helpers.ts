@@ -16,6 +16,22 @@ export const NAMESPACE = 'test';
 /** The C client logs every failed tend round to stderr; outages are the point of some tests. */
 Aerospike.setDefaultLogging({ level: Aerospike.log.OFF });
 
+/**
+ * Client settings for tests of behaviour rather than speed: a CI machine busy with other
+ * work can take more than the defaults' 1 s for a connect or a command.
+ */
+export const PATIENT_CLIENT = {
+  connTimeoutMs: 10_000,
+  policies: {
+    read: { totalTimeout: 10_000 },
+    write: { totalTimeout: 10_000 },
+    operate: { totalTimeout: 10_000 },
+    remove: { totalTimeout: 10_000 },
+    batch: { totalTimeout: 10_000 },
+    info: { timeout: 10_000 },
+  },
+} satisfies Aerospike.ConfigOptions;
+
 /** A reachable Aerospike for one test file. */
 export interface Backend {
   /** `host:port` for the client's `hosts` option. */
@@ -46,7 +62,8 @@ export interface UseAerospikeOptions {
 
 /**
  * Registers beforeAll/afterAll that provide a backend; returns its getter. `sets` (in
- * `namespace`) are truncated at the end, which matters on a shared real server.
+ * `namespace`) are truncated at the end, which matters on a shared real server. The
+ * backend's client is patient ({@link PATIENT_CLIENT}).
  */
 export function useAerospike(
   sets: readonly string[] = [],
@@ -57,7 +74,7 @@ export function useAerospike(
   beforeAll(async () => {
     const server = realHosts ? undefined : await startAerospikeTestServer();
     const hosts = realHosts ?? (server as AerospikeTestServer).hostsString;
-    const client = await Aerospike.connect({ hosts });
+    const client = await Aerospike.connect({ hosts, ...PATIENT_CLIENT });
     backend = { hosts, server, client };
   });
   afterAll(async () => {

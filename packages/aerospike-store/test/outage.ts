@@ -1,7 +1,8 @@
 /**
  * A server outage the tests can switch on and off: the test server's own pause() and
  * resume(), or, against a real server (AEROSPIKE_HOSTS), a loopback TCP proxy in front
- * of it that drops every connection and refuses new ones while paused.
+ * of it that drops every connection and refuses new ones while paused. The proxy can
+ * also stall: hold the server's replies (a server too busy to answer) until it flows again.
  */
 import { Worker } from 'node:worker_threads';
 import type { Backend } from './helpers';
@@ -29,7 +30,20 @@ export async function outageFor(backend: Backend): Promise<Outage> {
       stop: async () => undefined,
     };
   }
-  const [host, port] = splitHost(backend.hosts);
+  return startProxy(backend.hosts);
+}
+
+/** A loopback TCP proxy in front of a server. */
+export interface TcpProxy extends Outage {
+  /** Holds every reply of the server (connections stay open, requests still reach it). */
+  stall(): Promise<void>;
+  /** Delivers the held replies and forwards again. */
+  flow(): Promise<void>;
+}
+
+/** Starts a proxy in front of the first of `hosts` (`host:port`). */
+export function startProxy(hosts: string): Promise<TcpProxy> {
+  const [host, port] = splitHost(hosts);
   return startPausableProxy(host, port);
 }
 
@@ -50,10 +64,17 @@ const { host, port: targetPort } = workerData;
 const sockets = new Set();
 let listener;
 let port = 0;
+let stalled = false;
+let held = [];
 function track(socket, peer) {
   sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
+  socket.on('close', () => { sockets.delete(socket); peer.destroy(); });
   socket.on('error', () => { socket.destroy(); peer.destroy(); });
+}
+function flow() {
+  stalled = false;
+  for (const [socket, chunk] of held) if (!socket.destroyed) socket.write(chunk);
+  held = [];
 }
 function listen() {
   return new Promise((resolve, reject) => {
@@ -62,7 +83,7 @@ function listen() {
       track(inbound, outbound);
       track(outbound, inbound);
       inbound.pipe(outbound);
-      outbound.pipe(inbound);
+      outbound.on('data', (chunk) => (stalled ? held.push([inbound, chunk]) : inbound.write(chunk)));
     });
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -83,6 +104,8 @@ parentPort.on('message', async ({ id, command }) => {
   try {
     if (command === 'pause' || command === 'stop') await close();
     if (command === 'resume' && !listener) await listen();
+    if (command === 'stall') stalled = true;
+    if (command === 'flow' || command === 'stop') flow();
     parentPort.postMessage({ id, port });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error) });
@@ -91,7 +114,7 @@ parentPort.on('message', async ({ id, command }) => {
 listen().then(() => parentPort.postMessage({ id: 0, port }));
 `;
 
-async function startPausableProxy(targetHost: string, targetPort: number): Promise<Outage> {
+async function startPausableProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const worker = new Worker(PROXY_WORKER, { eval: true, workerData: { host: targetHost, port: targetPort } });
   worker.unref();
   const pending = new Map<number, (reply: { port?: number; error?: string }) => void>();
@@ -111,6 +134,8 @@ async function startPausableProxy(targetHost: string, targetPort: number): Promi
     hostsString: `127.0.0.1:${port}`,
     pause: () => send('pause'),
     resume: () => send('resume'),
+    stall: () => send('stall'),
+    flow: () => send('flow'),
     stop: async () => {
       await send('stop');
       await worker.terminate();

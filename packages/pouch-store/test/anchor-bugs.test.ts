@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { ErrorCode, type SessionData } from '@session-stores/core';
-import { useCouchServer } from '@session-stores/test-servers';
+import { useCouchServer, waitUntil } from '@session-stores/test-servers';
 import express from 'express';
 import request from 'supertest';
 import { EXPIRY_INDEX, PouchStore, type PouchStoreOptions } from '../src';
@@ -16,8 +16,6 @@ import { session } from './support/express-session';
 import { rawGet, rawPut } from './support/raw';
 
 type AnchorResults = Record<string, Record<string, unknown>>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function makeSession(data: Record<string, unknown> = {}, maxAgeMs = 60_000): SessionData {
   return {
@@ -91,15 +89,19 @@ test('an expired session is never returned, from the cache or from the database'
 
   const name = `expired-${randomBytes(4).toString('hex')}`;
   const store = await open({ database: name, purge: 0 });
-  await store.set('a', makeSession({ v: 1 }, 300));
+  // Long enough for the write and the first read to finish on a busy machine.
+  const expiring = makeSession({ v: 1 }, 1000);
+  await store.set('a', expiring);
   expect(await store.get('a')).not.toBeNull();
-  await sleep(400);
+  const expiresAt = new Date(expiring.cookie.expires as Date).getTime();
+  await waitUntil(() => Date.now() > expiresAt, { what: 'the session to expire' });
   const other = await open({ database: name, purge: 0 });
   expect(await other.get('a')).toBeNull(); // read from the database
   expect(await store.get('a')).toBeNull(); // was in the cache
   // ...and the read deleted it lazily.
-  await sleep(100);
-  expect(await rawGet(store, store.documentId('a'))).toBeUndefined();
+  await waitUntil(async () => (await rawGet(store, store.documentId('a'))) === undefined, {
+    what: 'the expired document to be deleted',
+  });
 });
 
 test('purge deletes expired documents from the database, through the expiry index', async () => {
@@ -109,13 +111,17 @@ test('purge deletes expired documents from the database, through the expiry inde
   const store = await open({ database: name, purge: 200 });
   const forever = await open({ database: name, purge: 0, disableTTL: true });
   const neighbour = await open({ database: name, purge: 0, prefix: 'other:' });
-  await Promise.all(['x1', 'x2', 'x3'].map((sid) => store.set(sid, makeSession({}, 150))));
-  await store.set('live', makeSession({}, 60_000));
+  // Written first, so each has expired by the time the purge pass that removes the last x ran.
   await forever.set('forever', makeSession({}, 150)); // expiresAt: null
   await neighbour.set('theirs', makeSession({}, 150)); // another store's expired session
-  await sleep(800); // no reads: only the purge timer can delete anything
-
-  for (const sid of ['x1', 'x2', 'x3']) expect(await rawGet(store, store.documentId(sid))).toBeUndefined();
+  await Promise.all(['x1', 'x2', 'x3'].map((sid) => store.set(sid, makeSession({}, 150))));
+  await store.set('live', makeSession({}, 60_000));
+  // No reads through a store: only the purge timer can delete anything.
+  const xsLeft = async () => {
+    const docs = await Promise.all(['x1', 'x2', 'x3'].map((sid) => rawGet(store, store.documentId(sid))));
+    return docs.filter((doc) => doc !== undefined).length;
+  };
+  await waitUntil(async () => (await xsLeft()) === 0, { what: 'the purge to delete x1..x3' });
   expect(await rawGet(store, store.documentId('live'))).toBeDefined();
   expect(await rawGet(store, store.documentId('forever'))).toMatchObject({ expiresAt: null });
   // Another prefix's documents are that store's business.

@@ -21,7 +21,8 @@ describeWithBackend('couchdb', 'two processes sharing a CouchDB-API server', () 
     writer = new StoreProcess();
     reader = new StoreProcess();
     await Promise.all([writer.send('open', { url, prefix }), reader.send('open', { url, prefix })]);
-  }, 30_000);
+    // Each child transpiles the store's sources and loads PouchDB first: over 30 s on a busy machine.
+  }, 120_000);
 
   afterAll(async () => {
     const exits = await Promise.all([writer?.stop(), reader?.stop()]);

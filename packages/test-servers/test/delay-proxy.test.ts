@@ -34,7 +34,8 @@ describeWithBackend(
       proxy.setDelay(0);
       expect(proxy.delayMs).toBe(0);
       const [, ms] = await timed(() => respCommand(proxy, ['PING']));
-      expect(ms).toBeLessThan(100);
+      // Shorter than any delayed round trip (2 × 150 ms); a busy machine alone can take over 100 ms.
+      expect(ms).toBeLessThan(2 * 150 - 5);
       proxy.setDelay(150);
     });
   },

@@ -70,6 +70,17 @@ export async function waitFor(
   }
 }
 
+/**
+ * Like `Promise.all`, but settles only once every call has: a case that fails leaves
+ * nothing in flight to slow down or fail the next one. Rejects with the first failure.
+ */
+export async function allCalls<T>(calls: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
 /** Captures a rejection as a value, so a case can assert on it. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { field, makeSession } from '../fixtures';
+import { allCalls, field, makeSession } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 /** Parallel callers each get their own answer; parallel writers leave one whole value. */
@@ -12,7 +12,7 @@ export const concurrencyGroup: ConformanceGroup = {
       async run({ store, sid }) {
         const s = await store();
         const ids = Array.from({ length: 1000 }, (_, n) => `${sid()}-${n}`);
-        const outcomes = await Promise.all(
+        const outcomes = await allCalls(
           ids.map(async (id, n) => {
             await s.set(id, makeSession({ n }));
             return field(await s.get(id), 'n');
@@ -28,7 +28,7 @@ export const concurrencyGroup: ConformanceGroup = {
         const s = await store();
         const id = sid();
         const payload = (n: number) => ({ n, copy: `value-${n}`, list: Array.from({ length: 20 }, () => n) });
-        await Promise.all(Array.from({ length: 100 }, (_, n) => s.set(id, makeSession(payload(n)))));
+        await allCalls(Array.from({ length: 100 }, (_, n) => s.set(id, makeSession(payload(n)))));
         const stored = await s.get(id);
         const n = field(stored, 'n') as number;
         expect(n).toBeGreaterThanOrEqual(0);
