@@ -19,8 +19,10 @@ const OUT_DIR = 'dist';
 export function packageBuild(
   entry: Record<string, string>,
   options: { classicFactory?: boolean } = {},
-): Options {
-  return {
+): (cli: Options) => Options {
+  // A function of the command line's options, so a build with `--out-dir` (the tests'
+  // builds of a package) wraps the entries it wrote, not those in dist/.
+  return (cli) => ({
     entry,
     outDir: OUT_DIR,
     format: ['cjs', 'esm'],
@@ -36,8 +38,8 @@ export function packageBuild(
             js: 'if (module.exports.default) module.exports = Object.assign(module.exports.default, module.exports);',
           }
         : {},
-    onSuccess: async () => wrapEsmEntries(Object.keys(entry)),
-  };
+    onSuccess: async () => wrapEsmEntries(Object.keys(entry), cli.outDir ?? OUT_DIR),
+  });
 }
 
 /**
