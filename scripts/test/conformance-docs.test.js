@@ -34,7 +34,10 @@ const EVERYTHING = {
   conditionalWrites: true,
 };
 const ALL_HOOKS = Object.fromEntries(
-  ['corrupt', 'exists', 'ttl', 'writeForeign', 'foreignExists', 'dropConnection'].map((hook) => [hook, () => undefined]),
+  ['corrupt', 'exists', 'ttl', 'writeForeign', 'foreignExists', 'dropConnection'].map((hook) => [
+    hook,
+    () => undefined,
+  ]),
 );
 
 describe('CONFORMANCE.md', () => {
