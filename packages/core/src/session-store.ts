@@ -113,7 +113,8 @@ export abstract class SessionStore extends ExpressStore {
   private readonly savesInFlight = new Map<string, Promise<void>>();
   private isConnected = false;
   private hasConnected = false;
-  private readonly readyWaiters = new Set<() => void>();
+  /** The pending `ready()` calls: woken with nothing on connect, or with the error that ends them. */
+  private readonly readyWaiters = new Set<(failure?: Error) => void>();
   private isClosed = false;
 
   /**
@@ -298,7 +299,7 @@ export abstract class SessionStore extends ExpressStore {
     if (connected === this.isConnected) return;
     this.isConnected = connected;
     if (connected) {
-      for (const resolve of this.readyWaiters) resolve();
+      for (const wake of this.readyWaiters) wake();
       this.readyWaiters.clear();
       if (!this.hasConnected) {
         this.hasConnected = true;
@@ -332,17 +333,18 @@ export abstract class SessionStore extends ExpressStore {
     if (this.isConnected) return Promise.resolve();
     // Not the `connect` event: the first connection emits none.
     return new Promise((resolve, reject) => {
-      const onConnect = (): void => {
+      const wake = (failure?: Error): void => {
         clearTimeout(timer);
-        resolve();
+        if (failure) reject(failure);
+        else resolve();
       };
       const timer = setTimeout(() => {
-        this.readyWaiters.delete(onConnect);
+        this.readyWaiters.delete(wake);
         reject(
           new BackendUnavailableError(`${this.constructor.name} did not connect within ${timeoutMs} ms`),
         );
       }, timeoutMs);
-      this.readyWaiters.add(onConnect);
+      this.readyWaiters.add(wake);
     });
   }
 
@@ -507,6 +509,9 @@ export abstract class SessionStore extends ExpressStore {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
+    // A pending ready() ends now, and its timer with it (it would otherwise hold the process).
+    for (const wake of this.readyWaiters) wake(new StoreClosedError());
+    this.readyWaiters.clear();
     try {
       await this.closeBackend();
     } finally {

@@ -73,6 +73,15 @@ describe('connect and disconnect report real changes only', () => {
     expect(heard).toEqual(['disconnect', 'connect', 'disconnect', 'connect']);
     await store.close();
   });
+
+  test('close() ends a pending ready() at once with ERR_STORE_CLOSED', async () => {
+    const store = new SwitchedStore();
+    store.reachable(false);
+    const waiting = store.ready(60_000);
+    await store.close();
+    // Before, it stayed pending for its whole 60 s, its timer holding the process.
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+  });
 });
 
 // express-session 1.19's own tests, with a store of ours in place of its MemoryStore.
