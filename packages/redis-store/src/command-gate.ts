@@ -12,10 +12,10 @@ export interface GateOptions {
   notConnectedError(commandTimeout: number): Error;
   /** The error for a round trip sent but not answered within the budget. */
   noAnswerError(commandTimeout: number): Error;
-  /** Whether a failed round trip says the server is unreachable (refused, reset, closed). */
-  isUnreachable(err: unknown): boolean;
-  /** Called when a sent round trip ran out of time or found the server unreachable. */
-  onUnreachable(): void;
+  /** Whether a failed round trip says the server is unavailable (refused, reset, closed, loading). */
+  isUnavailable(err: unknown): boolean;
+  /** Called when a sent round trip ran out of time or found the server unavailable. */
+  onUnavailable(): void;
 }
 
 /**
@@ -160,7 +160,7 @@ export class CommandGate {
       (err: unknown) => {
         if (entry.done) return;
         settle(entry, err ?? new Error('Redis command failed'));
-        if (this.options.isUnreachable(err)) this.options.onUnreachable();
+        if (this.options.isUnavailable(err)) this.options.onUnavailable();
       },
     );
   }
@@ -193,7 +193,7 @@ export class CommandGate {
           settle(entry, this.options.notConnectedError(commandTimeout));
         } else {
           settle(entry, this.options.noAnswerError(commandTimeout));
-          this.options.onUnreachable();
+          this.options.onUnavailable();
         }
       }
       this.head++;

@@ -108,8 +108,8 @@ export class RedisConnection {
       onReadyObserved: () => this.onUp(),
       notConnectedError: (ms) => settings.notConnectedError(ms, adapter.notReadyHint(), this.lastError),
       noAnswerError: (ms) => settings.noAnswerError(ms),
-      isUnreachable: isUnavailable,
-      onUnreachable: () => this.onStall(),
+      isUnavailable,
+      onUnavailable: () => this.onStall(),
     });
     this.stopWatching = adapter.watch({
       ready: () => {

@@ -17,8 +17,8 @@ function gate(overrides: Partial<GateOptions> = {}) {
     },
     notConnectedError: (ms) => new Error(`not connected within ${ms}`),
     noAnswerError: (ms) => new Error(`no answer within ${ms}`),
-    isUnreachable: (err) => err instanceof Error && err.message === 'ECONNRESET',
-    onUnreachable: () => {
+    isUnavailable: (err) => err instanceof Error && err.message === 'ECONNRESET',
+    onUnavailable: () => {
       state.unreachable++;
     },
     ...overrides,
