@@ -12,10 +12,13 @@ export interface SizeBudget {
  * Measured (KiB, packed / unpacked) when set: core 47.3 / 181.7, redis-store 30.6 / 143.6,
  * expredis-replicated 34.6 / 126.0, aerospike-store 22.1 / 79.4, pouch-store 20.2 / 76.5,
  * alt-session-async 24.0 / 93.3.
+ * Raised: core to 58.2 / 224.2 measured (the overlapping-requests protection and its kit
+ * group, the option checks moved into core); redis-store to 42.0 / 163.9 (the shared
+ * connection layer, which its main entry and its ./connection entry each bundle a copy of).
  */
 export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
-  '@session-stores/core': { packedKib: 55, unpackedKib: 210 },
-  '@session-stores/redis-store': { packedKib: 36, unpackedKib: 165 },
+  '@session-stores/core': { packedKib: 67, unpackedKib: 258 },
+  '@session-stores/redis-store': { packedKib: 49, unpackedKib: 189 },
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 26, unpackedKib: 92 },
   '@session-stores/pouch-store': { packedKib: 24, unpackedKib: 88 },
