@@ -3,10 +3,11 @@ import type { SessionData } from './session-data';
 /**
  * What a store remembers of a session object it loaded (or last saved): the backend's
  * version of the stored copy, for a conditional write, and the content the request
- * started from, for a merge. Kept in a WeakMap keyed by the session object, so nothing
- * shows on `req.session` or in stored data.
+ * started from, for a merge. Carried by the session object itself (see {@link loadedOf}).
  */
 export interface LoadedSession {
+  /** The store that loaded it: another store's save of the object is a plain write. */
+  readonly store: object;
   /** The id it was loaded under; a save under another id is a plain write. */
   readonly sid: string;
   /** The backend's version token of the stored copy (a digest, a generation, a `_rev`, a counter), or {@link MERGE_FIRST}. */
@@ -64,4 +65,29 @@ function expiresAt(cookie: unknown): number {
   if (expires === null || expires === undefined) return Number.POSITIVE_INFINITY;
   const at = new Date(expires as string | number | Date).getTime();
   return Number.isNaN(at) ? Number.NEGATIVE_INFINITY : at;
+}
+
+/**
+ * The key under which a session object carries its {@link LoadedSession}: a symbol, in a
+ * non-enumerable property, so JSON, spreads, `for...in` and `Object.keys` never see it and
+ * nothing reaches `req.session`'s data or the stored text. A WeakMap keyed by the session
+ * did the same job at about a third of `get()`'s throughput on Redis (measured: 106k/s
+ * against 161k/s without it, 64 in flight).
+ */
+const LOADED = Symbol('session-stores.loaded');
+
+/** What `store` remembers of `session`, if it loaded it. */
+export function loadedOf(session: object, store: object): LoadedSession | undefined {
+  const loaded = (session as { [LOADED]?: LoadedSession })[LOADED];
+  return loaded?.store === store ? loaded : undefined;
+}
+
+/** Records (or with `undefined`, forgets) what was loaded on the session object. */
+export function markLoaded(session: object, loaded: LoadedSession | undefined): void {
+  Object.defineProperty(session, LOADED, {
+    value: loaded,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }

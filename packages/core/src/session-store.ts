@@ -17,8 +17,10 @@ import { optionalBoolean, optionalObject } from './option-checks';
 import {
   type ConditionalWriteResult,
   type LoadedSession,
+  loadedOf,
   MAX_SAVE_ATTEMPTS,
   MERGE_FIRST,
+  markLoaded,
   mergeOverlapping,
 } from './overlap';
 import { validatePrefix } from './prefix';
@@ -103,8 +105,6 @@ export abstract class SessionStore extends ExpressStore {
   private readonly onCorrupt: 'error' | 'miss';
   /** Whether saves of loaded sessions are conditional (the backend can, and the user did not opt out). */
   private readonly savesConditionally: boolean;
-  /** What was loaded, by session object: the objects `get()` returned and the `req.session`s made from them. */
-  private readonly loaded = new WeakMap<object, LoadedSession>();
   /**
    * The last queued save of a loaded session, by id. Saves of one id from this process run
    * one after another, so each conflicts at most with the one before it instead of all
@@ -280,7 +280,8 @@ export abstract class SessionStore extends ExpressStore {
    */
   protected rememberLoaded(sid: string, session: SessionData, version: unknown, text?: string): SessionData {
     if (this.savesConditionally) {
-      this.loaded.set(session, {
+      markLoaded(session, {
+        store: this,
         sid,
         version,
         base: text === undefined ? { json: JSON.stringify(session) } : { text },
@@ -367,9 +368,9 @@ export abstract class SessionStore extends ExpressStore {
     req: Request,
     session: SessionData,
   ): ReturnType<expressSession.Store['createSession']> {
-    const loaded = this.loaded.get(session);
+    const loaded = loadedOf(session, this);
     const created = super.createSession(req, session);
-    if (loaded) this.loaded.set(created, loaded);
+    if (loaded) markLoaded(created, loaded);
     return created;
   }
 
@@ -387,7 +388,7 @@ export abstract class SessionStore extends ExpressStore {
         checkSession(session);
         const ttl = resolveTtl(session, this.ttlSettings);
         if (ttl.kind === 'expired') return this.removeSession(sid);
-        const loaded = this.savesConditionally ? this.loaded.get(session) : undefined;
+        const loaded = this.savesConditionally ? loadedOf(session, this) : undefined;
         return loaded?.sid === sid
           ? this.queueSave(sid, () => this.saveLoaded(sid, session, ttl, loaded))
           : this.writeSession(sid, session, ttl);
@@ -588,7 +589,7 @@ export abstract class SessionStore extends ExpressStore {
       if (version !== MERGE_FIRST) {
         const result = await this.writeSessionIf(sid, toWrite, writeTtl, version);
         if (result === 'gone') {
-          this.loaded.delete(session);
+          markLoaded(session, undefined);
           return;
         }
         if (result !== 'changed') {
@@ -596,7 +597,8 @@ export abstract class SessionStore extends ExpressStore {
           // merge the stored copy also holds other requests' keys, so that save merges too.
           const merged = toWrite !== session;
           const text = merged ? undefined : result.text;
-          this.loaded.set(session, {
+          markLoaded(session, {
+            store: this,
             sid,
             version: merged ? MERGE_FIRST : result.version,
             base: text === undefined ? { json: JSON.stringify(session) } : { text },
@@ -609,9 +611,9 @@ export abstract class SessionStore extends ExpressStore {
       }
       base ??= await this.loadedBase(sid, loaded);
       const stored = await this.readSession(sid);
-      const current = stored ? this.loaded.get(stored) : undefined;
+      const current = stored ? loadedOf(stored, this) : undefined;
       if (!stored || !current) {
-        this.loaded.delete(session);
+        markLoaded(session, undefined);
         return;
       }
       toWrite = mergeOverlapping(base, session, stored);
