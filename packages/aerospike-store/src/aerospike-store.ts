@@ -104,10 +104,13 @@ export class AerospikeStore extends SessionStore {
     const key = this.recordKey(sid);
     return this.sendOrMissing((client, policies) =>
       client.get(key, orDefault(client, policies, 'read')),
-    ).then(async (record) => {
+    ).then((record) => {
       if (!record) return null;
-      const session = await this.fromBins(sid, record.bins);
-      return session && this.rememberLoaded(sid, session, record.gen);
+      // The session bin's text (without the cookie, which a merge never compares) saves a
+      // JSON snapshot of every session read; a mapper's bins have no such text.
+      const text = this.mapper ? undefined : record.bins[SESSION_BIN];
+      const decoded = this.fromBins(sid, record.bins);
+      return this.rememberLoaded(sid, decoded, record.gen, typeof text === 'string' ? text : undefined);
     });
   }
 

@@ -140,8 +140,7 @@ export class MemoryStore extends SessionStore {
   protected override async readSession(sid: string): Promise<SessionData | null> {
     const entry = this.database.read(this.key(sid));
     if (!entry) return null;
-    const session = await this.decode(sid, entry.text);
-    return session && this.rememberLoaded(sid, session, entry.version, entry.text);
+    return this.rememberLoaded(sid, this.decode(sid, entry.text), entry.version, entry.text);
   }
 
   protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {

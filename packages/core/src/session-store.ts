@@ -273,21 +273,30 @@ export abstract class SessionStore extends ExpressStore {
   }
 
   /**
-   * Called by a backend that declares `conditionalWrites` on each session it reads: records
-   * the stored copy's version (and its stored text when the backend has it, else a JSON
-   * snapshot is taken), so a later `set()` of this session, or of the `req.session`
-   * express-session makes from it, writes only over that version. Returns the session.
+   * Called by a backend that declares `conditionalWrites` on each session it reads, with
+   * what {@link decode} returned: records the stored copy's version (and the stored text the
+   * session was decoded from, when the backend has it, else a JSON snapshot is taken), so a
+   * later `set()` of this session, or of the `req.session` express-session makes from it,
+   * writes only over that version. Returns what it was given, a promise only if it got one.
    */
-  protected rememberLoaded(sid: string, session: SessionData, version: unknown, text?: string): SessionData {
-    if (this.savesConditionally) {
-      markLoaded(session, {
+  protected rememberLoaded(
+    sid: string,
+    decoded: SessionData | null | Promise<SessionData | null>,
+    version: unknown,
+    text?: string,
+  ): SessionData | null | Promise<SessionData | null> {
+    if (!this.savesConditionally) return decoded;
+    if (decoded instanceof Promise)
+      return decoded.then((session) => this.rememberLoaded(sid, session, version, text));
+    if (decoded) {
+      markLoaded(decoded, {
         store: this,
         sid,
         version,
-        base: text === undefined ? { json: JSON.stringify(session) } : { text },
+        base: text === undefined ? { json: JSON.stringify(decoded) } : { text },
       });
     }
-    return session;
+    return decoded;
   }
 
   /**

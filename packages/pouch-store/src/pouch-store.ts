@@ -179,9 +179,11 @@ export class PouchStore extends SessionStore {
   }
 
   /** Decodes a stored session and remembers its revision, for a later conditional write. */
-  private async loadedSession(sid: string, stored: StoredSession): Promise<SessionData | null> {
-    const session = await this.decode(sid, stored.text);
-    return session && this.rememberLoaded(sid, session, stored, stored.text);
+  private loadedSession(
+    sid: string,
+    stored: StoredSession,
+  ): SessionData | null | Promise<SessionData | null> {
+    return this.rememberLoaded(sid, this.decode(sid, stored.text), stored, stored.text);
   }
 
   /**

@@ -121,7 +121,12 @@ export class RedisStore extends SessionStore {
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
     return this.send(key, ['GET', key]).then(
-      (reply) => (reply == null ? null : this.loadedSession(sid, replyText(reply))),
+      (reply) => {
+        if (reply == null) return null;
+        const text = replyText(reply);
+        // The text read is the version a later save compares against.
+        return this.rememberLoaded(sid, this.decode(sid, text), text, text);
+      },
       (err: unknown) => {
         if (isWrongType(err)) return this.corruptData(sid, err);
         throw err;
@@ -194,14 +199,6 @@ export class RedisStore extends SessionStore {
       compareAndSet: (sha, next) =>
         this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
     });
-  }
-
-  /** Decodes a stored value and remembers its text, the version a later save compares against. */
-  private loadedSession(sid: string, text: string): SessionData | null | Promise<SessionData | null> {
-    const decoded = this.decode(sid, text);
-    if (decoded instanceof Promise)
-      return decoded.then((session) => session && this.rememberLoaded(sid, session, text, text));
-    return decoded && this.rememberLoaded(sid, decoded, text, text);
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {
