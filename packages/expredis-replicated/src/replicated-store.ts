@@ -14,6 +14,7 @@ import {
   isWrongType,
   MAX_KEYS_PER_COMMAND,
   replyText,
+  scriptTtl,
 } from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
 import { HedgeTimer } from './hedge-timer';
@@ -271,7 +272,7 @@ export class ReplicatedStore extends SessionStore {
       cookie: cookieJson === '' ? undefined : cookie,
       cookieJson,
       cookieBytes: String(Buffer.byteLength(cookieJson, 'utf8')),
-      ttl: ttlArgument(ttl),
+      ttl: scriptTtl(ttl),
     };
     return this.writeAll('the touch', (replica) => touchReplica(replica, this.codec, touch));
   }
@@ -415,9 +416,4 @@ export class ReplicatedStore extends SessionStore {
     this.reportError(reported as SessionStoreError & ReplicaErrorDetails);
     return true;
   }
-}
-
-/** A TTL as the scripts take it: ms, or '' for none. */
-function ttlArgument(ttl: WriteTtl): string {
-  return ttl.kind === 'expire' ? String(ttl.ms) : '';
 }

@@ -16,4 +16,4 @@ export { type OpenedClient, openClient, RedisConnection } from './redis-connecti
 export { replyNumber, replyText } from './reply';
 export { rewriteStored } from './rewrite-stored';
 export { scanKeys } from './scan';
-export { COMPARE_AND_SET, ScriptReply, SET_WITH_TTL } from './scripts';
+export { COMPARE_AND_SET, ScriptReply, SET_WITH_TTL, scriptTtl } from './scripts';

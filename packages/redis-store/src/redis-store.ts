@@ -23,7 +23,7 @@ import { openClient, RedisConnection } from './redis-connection';
 import { replyNumber, replyText } from './reply';
 import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
-import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, TOUCH_JSON } from './scripts';
+import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, scriptTtl, TOUCH_JSON } from './scripts';
 
 const ignoreReply = (): void => undefined;
 
@@ -156,7 +156,7 @@ export class RedisStore extends SessionStore {
   ): Promise<ConditionalWriteResult> {
     const key = this.key(sid);
     const text = this.encode(sid, session);
-    const ttlArg = ttl.kind === 'expire' ? String(ttl.ms) : '';
+    const ttlArg = scriptTtl(ttl);
     const reply = await this.send(key, () =>
       runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
     );
@@ -183,7 +183,7 @@ export class RedisStore extends SessionStore {
    */
   protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     const key = this.key(sid);
-    const ttlArg = ttl.kind === 'expire' ? String(ttl.ms) : '';
+    const ttlArg = scriptTtl(ttl);
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
       const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);

@@ -1,3 +1,4 @@
+import type { WriteTtl } from '@session-stores/core';
 import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { luaScript } from './lua';
 
@@ -19,6 +20,11 @@ export const ScriptReply = {
   /** compare-and-set: the value changed since it was read. */
   Changed: -2,
 } as const;
+
+/** A TTL as the scripts take it (see {@link SET_WITH_TTL}): milliseconds, or '' for none. */
+export function scriptTtl(ttl: WriteTtl): string {
+  return ttl.kind === 'expire' ? String(ttl.ms) : '';
+}
 
 /** Lua: `set_with_ttl(key, value, ttl)`, a SET with PX, or without expiry when the TTL is ''. */
 export const SET_WITH_TTL = `
