@@ -136,6 +136,22 @@ export interface SnippetServers {
   readonly aerospike: string;
   /** Base URL (ending in `/`) of a CouchDB-compatible server. */
   readonly couchdb: string;
+  /** `host:port` of two masters of a Redis Cluster, when a block needs one. */
+  readonly cluster?: readonly [string, string] | undefined;
+  /** `host:port` of a sentinel watching the master `mymaster`, when a block needs one. */
+  readonly sentinel?: string | undefined;
+}
+
+/** Servers only some blocks need, started only for those: what test-servers calls them. */
+export type OccasionalServer = 'redis-cluster' | 'redis-sentinel';
+
+/** The occasional servers a block's `replace` names. */
+export function occasionalServers(snippet: Snippet): OccasionalServer[] {
+  const names = (snippet.marker?.replace ?? []).map(([, server]) => server);
+  const needed: OccasionalServer[] = [];
+  if (names.some((name) => name.startsWith('cluster'))) needed.push('redis-cluster');
+  if (names.some((name) => name.startsWith('sentinel'))) needed.push('redis-sentinel');
+  return needed;
 }
 
 /** The server names a `replace` may use, and the text each stands for. */
@@ -150,18 +166,28 @@ const SERVER_VALUES = [
   'redis3.port',
   'aerospike',
   'couchdb',
+  'cluster1',
+  'cluster1.host',
+  'cluster1.port',
+  'cluster2',
+  'sentinel',
+  'sentinel.host',
+  'sentinel.port',
 ];
 
+function addressOf(servers: SnippetServers, server: string): string {
+  if (server === 'redis') return servers.redis;
+  if (server === 'aerospike') return servers.aerospike;
+  if (server === 'couchdb') return servers.couchdb;
+  if (server === 'sentinel') return servers.sentinel as string;
+  if (server.startsWith('cluster'))
+    return servers.cluster?.[Number(server.slice('cluster'.length)) - 1] as string;
+  return servers.redisGroup[Number(server.slice('redis'.length)) - 1] as string;
+}
+
 function serverValue(servers: SnippetServers, name: string): string {
-  const [hostPort, part] = name.split('.') as [string, string | undefined];
-  const address =
-    hostPort === 'redis'
-      ? servers.redis
-      : hostPort === 'aerospike'
-        ? servers.aerospike
-        : hostPort === 'couchdb'
-          ? servers.couchdb
-          : (servers.redisGroup[Number(hostPort.slice('redis'.length)) - 1] as string);
+  const [server, part] = name.split('.') as [string, string | undefined];
+  const address = addressOf(servers, server);
   if (part === undefined) return address;
   const colon = address.lastIndexOf(':');
   return part === 'host' ? address.slice(0, colon) : address.slice(colon + 1);
