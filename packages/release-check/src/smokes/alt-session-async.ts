@@ -68,11 +68,15 @@ async function useSession(session: AsyncSession): Promise<unknown> {
   return session.get('k');
 }
 
-// The README's cast: it compiles only when nothing brought express-session's types, whose
-// global Express.Request.session is another type.
+// The README's cast, in an Express app: it compiles only when nothing brought
+// express-session's types (their global Express.Request.session is another type).
 const app = express();
 app.get('/me', async (req, res) => {
-  res.json(await (req as AltSessionRequest).session.get('user'));
+  res.json(await (req as AltSessionRequest<typeof req>).session.get('user'));
+});
+app.get('/plain', (req, res) => {
+  // @ts-expect-error The package brings no express-session types: Express's Request has no session.
+  res.json(req.session);
 });
 
 export { app, middleware, useSession };
