@@ -32,6 +32,8 @@ export interface SnippetMarker {
   readonly replace: ReadonlyArray<readonly [text: string, server: string]>;
   /** Where the type check writes the block (so another block can import it), relative to its folder. */
   readonly file: string | undefined;
+  /** The request sent to the block's app, e.g. `POST /legacy/cart {"item":"apple"}`; default `GET /`. */
+  readonly request: string | undefined;
 }
 
 /** One fenced block of a README. */
@@ -58,6 +60,7 @@ export function parseMarker(text: string): SnippetMarker {
   let given: string[] = [];
   const replace: Array<readonly [string, string]> = [];
   let file: string | undefined;
+  let request: string | undefined;
   for (const field of fields.filter((part) => part !== '')) {
     const colon = field.indexOf(':');
     const key = colon === -1 ? field : field.slice(0, colon).trim();
@@ -80,11 +83,16 @@ export function parseMarker(text: string): SnippetMarker {
       }
     } else if (key === 'file') {
       file = value;
+    } else if (key === 'request') {
+      if (!/^(GET|POST|PUT|DELETE) \/\S*( \{.*\})?$/.test(value)) {
+        throw new Error(`request: expected "METHOD /path" and an optional JSON object, got "${value}"`);
+      }
+      request = value;
     } else {
-      throw new Error(`unknown field "${key}" (given, replace, file)`);
+      throw new Error(`unknown field "${key}" (given, replace, file, request)`);
     }
   }
-  return { mode: modePart, given, replace, file };
+  return { mode: modePart, given, replace, file, request };
 }
 
 /** Every ts/js fenced block of `readme` (relative to `root`), with its marker. */

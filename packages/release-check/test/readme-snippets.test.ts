@@ -179,7 +179,7 @@ describe('the blocks marked run', () => {
       const file = join(workDir, 'run', `${snippetName(snippet)}.${esm ? 'mjs' : 'cjs'}`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${source}\n${EPILOGUE}`);
-      const outcome = await runNode(file);
+      const outcome = await runNode(file, snippet.marker?.request ?? 'GET /');
       expect(outcome).toEqual({
         code: 0,
         stdout: expect.stringContaining('snippet ran'),
@@ -191,8 +191,9 @@ describe('the blocks marked run', () => {
 });
 
 /**
- * After the block: an app it built answers one request (a crash or a 5xx fails), then the
- * process exits, ending the clients and stores the block left open as an app's shutdown would.
+ * After the block: an app it built answers the marker's request (`GET /` by default; a crash
+ * or a 5xx fails, and a 4xx too for a request the marker names), then the process exits,
+ * ending the clients and stores the block left open as an app's shutdown would.
  */
 const EPILOGUE = `
 ;(async () => {
@@ -200,17 +201,28 @@ const EPILOGUE = `
   if (target) {
     const server = target.listen(0, '127.0.0.1');
     await new Promise((ready) => server.once('listening', ready));
-    const answer = await fetch('http://127.0.0.1:' + server.address().port + '/');
-    if (answer.status >= 500) throw new Error('GET / answered ' + answer.status + ': ' + (await answer.text()));
+    const request = process.env.SNIPPET_REQUEST;
+    const [method, path] = request.split(' ');
+    const body = request.split(' ').slice(2).join(' ') || undefined;
+    const answer = await fetch('http://127.0.0.1:' + server.address().port + path, {
+      method, body, headers: body ? { 'content-type': 'application/json' } : {},
+    });
+    const worst = request === 'GET /' ? 500 : 400;
+    if (answer.status >= worst) throw new Error(request + ' answered ' + answer.status + ': ' + (await answer.text()));
+    console.log(request + ' answered ' + answer.status);
   }
   console.log('snippet ran');
   process.exit(0);
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
 
-function runNode(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runNode(
+  file: string,
+  request: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((settle) => {
-    execFile(process.execPath, [file], { env, timeout: 45_000 }, (err, stdout, stderr) => {
+    const options = { env: { ...env, SNIPPET_REQUEST: request }, timeout: 45_000 };
+    execFile(process.execPath, [file], options, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       settle({ code, stdout, stderr });
     });
