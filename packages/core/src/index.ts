@@ -13,6 +13,7 @@ export {
   SerializeError,
   SessionStoreError,
   StoreClosedError,
+  UserOfError,
   WriteConflictError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
@@ -57,3 +58,11 @@ export {
   validateTtlSettings,
   type WriteTtl,
 } from './ttl';
+export {
+  type DestroyAllOfOptions,
+  escapeUserName,
+  type UserIndexOptions,
+  type UserLink,
+  type UserOf,
+  type UserSession,
+} from './user-index';
