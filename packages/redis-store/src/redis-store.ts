@@ -3,7 +3,6 @@ import {
   BackendUnavailableError,
   type ConditionalWriteResult,
   escapeGlob,
-  escapeUserName,
   InvalidOptionError,
   SerializeError,
   type SessionData,
@@ -35,23 +34,15 @@ import {
   scriptTtl,
   TOUCH_JSON,
 } from './scripts';
+import {
+  indexScore,
+  USER_INDEX_MARK,
+  type UserIndexPlan,
+  userIndexKey,
+  userIndexPlan,
+} from './user-index-plan';
 
 const ignoreReply = (): void => undefined;
-
-/**
- * Follows the prefix in the key of a user's index (`sess:#user:<escaped user>`): no
- * express-session id contains `#`, and enumeration leaves keys starting so out.
- */
-export const USER_INDEX_MARK = '#user:';
-
-/** The user index side of one write: the index keys (after the session key) and which they are. */
-interface IndexPlan {
-  readonly keys: string[];
-  readonly which: string;
-  /** The session's expiry as the index scores it: epoch ms, or 'inf'. */
-  readonly score: string;
-  readonly now: string;
-}
 
 /**
  * A session store for express-session on Redis: a superset of connect-redis with the
@@ -378,25 +369,12 @@ export class RedisStore extends SessionStore {
 
   // ---- internals ---------------------------------------------------------------
 
-  /** The key of a user's index: under the prefix, the user name escaped (no glob, colon or brace). */
   private userKey(user: string): string {
-    return `${this.prefix}${USER_INDEX_MARK}${escapeUserName(user)}`;
+    return userIndexKey(this.prefix, user);
   }
 
-  /** The index keys and arguments of a write that `link` describes. */
-  private indexPlan(ttl: WriteTtl, link: UserLink): IndexPlan {
-    const keys: string[] = [];
-    let which = '';
-    if (link.user !== undefined) {
-      keys.push(this.userKey(link.user));
-      which += 'u';
-    }
-    if (link.formerUser !== undefined) {
-      keys.push(this.userKey(link.formerUser));
-      which += 'f';
-    }
-    const score = ttl.kind === 'expire' ? String(ttl.at) : 'inf';
-    return { keys, which, score, now: String(Date.now()) };
+  private indexPlan(ttl: WriteTtl, link: UserLink): UserIndexPlan {
+    return userIndexPlan(this.prefix, ttl, link);
   }
 
   /**
@@ -447,9 +425,8 @@ export class RedisStore extends SessionStore {
   /** Files (`u`) or refreshes (`ux`: only if present) one id in a user's index, alone. */
   private reindex(sid: string, ttl: WriteTtl, user: string, which = 'ux'): Promise<unknown> {
     const key = this.userKey(user);
-    const score = ttl.kind === 'expire' ? String(ttl.at) : 'inf';
     return this.send(key, () =>
-      runScript(this.sendTo(key), INDEX_ONLY, [key], [sid, score, String(Date.now()), which]),
+      runScript(this.sendTo(key), INDEX_ONLY, [key], [sid, indexScore(ttl), String(Date.now()), which]),
     );
   }
 

@@ -1,10 +1,9 @@
-import { escapeUserName } from '@session-stores/core';
 import type { ConformanceInspect } from '@session-stores/core/conformance';
 import { whenReady } from '@session-stores/test-servers';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
-import { USER_INDEX_MARK } from '../src/redis-store';
+import { userIndexKey } from '../src/user-index-plan';
 
 /** Sends one raw command to the server holding the key (a cluster-aware client for a cluster). */
 export type RawCommand = (...args: string[]) => Promise<unknown>;
@@ -34,12 +33,7 @@ export function rawInspect(raw: () => RawCommand): ConformanceInspect<RedisStore
     },
     foreignExists: async (_store, key) => Number(await raw()('EXISTS', key)) === 1,
     indexedIds: async (store, user) => {
-      const reply = await raw()(
-        'ZRANGE',
-        `${store.prefix}${USER_INDEX_MARK}${escapeUserName(user)}`,
-        '0',
-        '-1',
-      );
+      const reply = await raw()('ZRANGE', userIndexKey(store.prefix, user), '0', '-1');
       return (reply as unknown[]).map(String);
     },
   };

@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from '@jest/globals';
-import { escapeUserName, type SessionData } from '@session-stores/core';
+import type { SessionData } from '@session-stores/core';
 import {
   cleanUpPrefix,
   describeWithBackend,
@@ -8,7 +8,7 @@ import {
   useStarted,
 } from '@session-stores/test-servers';
 import type { RedisStore, RedisStoreOptions } from '../src';
-import { USER_INDEX_MARK } from '../src/redis-store';
+import { userIndexKey } from '../src/user-index-plan';
 import { closeNodeRedis, openNodeRedis, readyStore } from './helpers';
 
 const userOf = (session: SessionData): string | undefined => (session as unknown as { user?: string }).user;
@@ -41,8 +41,7 @@ describeWithBackend('redis', 'RedisStore user index', () => {
     stores.push(store);
     return store;
   };
-  const indexKey = (store: RedisStore, user: string) =>
-    `${store.prefix}${USER_INDEX_MARK}${escapeUserName(user)}`;
+  const indexKey = (store: RedisStore, user: string) => userIndexKey(store.prefix, user);
 
   test("the user's sorted set scores each session by its expiry and expires with the last one", async () => {
     const store = await open();
