@@ -13,6 +13,7 @@ import type { RedisClientLike } from '@session-stores/redis-store';
 import {
   classifyRedisError,
   INDEX_ONLY,
+  indexChange,
   indexScore,
   isWrongType,
   MAX_KEYS_PER_COMMAND,
@@ -268,8 +269,9 @@ export class ReplicatedStore extends SessionStore {
   ): Promise<void> {
     const key = this.key(sid);
     const value = this.codec.encode(sid, processClock.next(), session);
-    if (link) {
-      const plan = userIndexPlan(this.prefix, ttl, link);
+    const change = indexChange(link);
+    if (change) {
+      const plan = userIndexPlan(this.prefix, ttl, change);
       const keys = [key, ...plan.keys];
       const args = [value, scriptTtl(ttl), sid, plan.score, plan.now, plan.which];
       return this.writeAll('the write', (replica) => replica.script(SET_INDEXED, keys, args));

@@ -26,6 +26,7 @@ export {
   scriptTtl,
 } from './scripts';
 export {
+  indexChange,
   indexScore,
   USER_INDEX_MARK,
   type UserIndexPlan,

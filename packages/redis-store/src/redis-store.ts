@@ -35,6 +35,7 @@ import {
   TOUCH_JSON,
 } from './scripts';
 import {
+  indexChange,
   indexScore,
   USER_INDEX_MARK,
   type UserIndexPlan,
@@ -160,7 +161,8 @@ export class RedisStore extends SessionStore {
   ): Promise<void> {
     const key = this.key(sid);
     const text = this.encode(sid, session);
-    if (link) return this.writeIndexed(sid, key, text, ttl, link);
+    const change = indexChange(link);
+    if (change) return this.writeIndexed(sid, key, text, ttl, change);
     // Millisecond precision (PX): a cookie expiring in 1.5 s lives 1.5 s, not 2.
     const command = ttl.kind === 'expire' ? ['SET', key, text, 'PX', String(ttl.ms)] : ['SET', key, text];
     return this.send(key, command).then(ignoreReply);
@@ -177,8 +179,9 @@ export class RedisStore extends SessionStore {
     session: SessionData,
     ttl: WriteTtl,
     version: unknown,
-    link?: UserLink,
+    userLink?: UserLink,
   ): Promise<ConditionalWriteResult> {
+    const link = indexChange(userLink);
     const key = this.key(sid);
     const text = this.encode(sid, session);
     const ttlArg = scriptTtl(ttl);

@@ -232,8 +232,10 @@ return page[1]
  * indexes, sorted sets scored by the session's expiry (epoch ms, `inf` for none). `which`
  * says which keys follow from `KEYS[first]`: `u` the user's index (the id is added or its
  * score updated, or with `x` only updated if present), `f` the former user's (the id is
- * removed). The user's expired entries go on every write, and the index key expires with
- * its last session, so a user's index never grows with dead entries.
+ * removed). The user's expired entries go whenever a session joins the set, and the set
+ * expires with its last session (a later expiry extends it, an earlier one never shortens
+ * it), so a user's index never grows with dead entries. Few commands on the common path
+ * (ZADD, PTTL), since it runs on every save.
  */
 export const INDEX_SESSION = `
 local function index_session(first, sid, score, now, which)
@@ -243,18 +245,24 @@ local function index_session(first, sid, score, now, which)
   if string.find(which, 'f', 1, true) then former_key = KEYS[at] end
   if former_key then redis.call('ZREM', former_key, sid) end
   if not user_key then return end
+  local added
   if string.find(which, 'x', 1, true) then
-    redis.call('ZADD', user_key, 'XX', score, sid)
+    if redis.call('ZADD', user_key, 'XX', 'CH', score, sid) == 0 then return end
   else
-    redis.call('ZADD', user_key, score, sid)
+    added = redis.call('ZADD', user_key, score, sid)
   end
-  redis.call('ZREMRANGEBYSCORE', user_key, '-inf', now)
-  local last = redis.call('ZRANGE', user_key, -1, -1, 'WITHSCORES')
-  if not last[2] then return end
-  if last[2] == 'inf' then
-    redis.call('PERSIST', user_key)
+  -- A new member (a login) drops the user's expired ones: the set never collects dead entries.
+  if added == 1 then redis.call('ZREMRANGEBYSCORE', user_key, '-inf', now) end
+  -- The set lives as long as its last member: extended when this one outlives it, never shortened.
+  local ttl = redis.call('PTTL', user_key)
+  if score == 'inf' then
+    if ttl >= 0 then redis.call('PERSIST', user_key) end
+  elseif ttl >= 0 then
+    if tonumber(now) + ttl < tonumber(score) then redis.call('PEXPIREAT', user_key, score) end
   else
-    redis.call('PEXPIREAT', user_key, last[2])
+    -- No expiry yet: a new set, or one holding a member that never expires.
+    local last = redis.call('ZRANGE', user_key, -1, -1, 'WITHSCORES')
+    if last[2] ~= 'inf' then redis.call('PEXPIREAT', user_key, score) end
   end
 end
 `;

@@ -42,3 +42,8 @@ export function userIndexPlan(prefix: string, ttl: WriteTtl, link: UserLink): Us
   }
   return { keys, which, score: indexScore(ttl), now: String(Date.now()) };
 }
+
+/** The link when a write changes an index, else `undefined` (a session of nobody, before and after: a plain write). */
+export function indexChange(link: UserLink | undefined): UserLink | undefined {
+  return link && (link.user !== undefined || link.formerUser !== undefined) ? link : undefined;
+}
