@@ -59,8 +59,10 @@ export {
   type WriteTtl,
 } from './ttl';
 export {
+  checkUser,
   type DestroyAllOfOptions,
   escapeUserName,
+  exceptIds,
   type UserIndexOptions,
   type UserLink,
   type UserOf,
