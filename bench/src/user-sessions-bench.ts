@@ -120,6 +120,32 @@ function candidates(servers: BenchServers): Candidate[] {
         return { store, close: () => store.close() };
       },
     },
+    {
+      name: 'aerospike-store',
+      population: (quick) => (quick ? 5_000 : 20_000),
+      async open(options, prefix) {
+        const AerospikeStore = loadStoreClass<new (o: object) => SessionStore>(
+          '@session-stores/aerospike-store',
+          'AerospikeStore',
+        );
+        const { hosts, namespace } = await servers.aerospikeServer();
+        const store = new AerospikeStore({
+          ...options,
+          hosts,
+          namespace,
+          set: 'bench-user-sessions',
+          prefix,
+        });
+        await store.ready(15_000);
+        return {
+          store,
+          close: async () => {
+            await store.clear();
+            await store.close();
+          },
+        };
+      },
+    },
   ];
 }
 
