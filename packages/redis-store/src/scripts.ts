@@ -237,7 +237,7 @@ return page[1]
  * it), so a user's index never grows with dead entries. Few commands on the common path
  * (ZADD, PTTL), since it runs on every save.
  */
-export const INDEX_SESSION = `
+export const INDEX_SESSION: string = `
 local function index_session(first, sid, score, now, which)
   local at = first
   local user_key, former_key
