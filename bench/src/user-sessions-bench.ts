@@ -206,7 +206,9 @@ export async function benchUserSessions(
   const rounds = settings.quick ? 2 : 3;
   const trials = settings.quick ? 20 : 50;
   const rows: UserSessionsRow[] = [];
-  for (const candidate of candidates(servers)) {
+  // BENCH_USER_SESSIONS_STORES=aerospike-store,...: only those (the whole scenario takes minutes).
+  const only = (process.env.BENCH_USER_SESSIONS_STORES ?? '').split(',').filter(Boolean);
+  for (const candidate of candidates(servers).filter((c) => only.length === 0 || only.includes(c.name))) {
     settings.log(`  ${candidate.name}`);
     try {
       const without: number[] = [];
