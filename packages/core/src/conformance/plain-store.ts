@@ -174,7 +174,10 @@ export class PlainStoreAdapter {
       return session;
     }
     const req = { sessionID: sid } as { sessionID: string; session?: unknown };
-    return this.raw.createSession(req, structuredClone(session));
+    // A JSON copy, as express-session gets it from a store: createSession turns the ISO
+    // expiry back into a Date of the store's realm (structuredClone would make a Date that
+    // express-session's instanceof checks miss under jest's sandbox).
+    return this.raw.createSession(req, JSON.parse(JSON.stringify(session)));
   }
 
   /**
