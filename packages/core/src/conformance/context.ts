@@ -134,15 +134,18 @@ export function createCaseContext<S extends SessionStore>(options: ConformanceOp
     },
   };
   const dispose = async (): Promise<void> => {
+    // A plain store's clear() may not respect the prefix: remove exactly what the case wrote.
+    for (const adapter of adapters) if (!adapter.closed) await adapter.removeWritten();
     for (const store of stores.splice(0)) {
       // Best effort: leave no data behind on a shared server, then release the store.
-      if (!store.closed && context.capabilities.methods.clear) await store.clear().catch(() => undefined);
+      if (!plain && !store.closed && context.capabilities.methods.clear)
+        await store.clear().catch(() => undefined);
       const release = options.closeStore && !plain ? options.closeStore(store) : store.close();
       await release.catch(() => undefined);
     }
   };
   const verify = (): void => {
-    const broken = adapters.flatMap((adapter) => adapter.violations);
+    const broken = [...new Set(adapters.flatMap((adapter) => adapter.violations))];
     if (broken.length > 0) throw new Error(`the store broke the callback contract: ${broken.join('; ')}`);
   };
   return { context, verify, dispose };

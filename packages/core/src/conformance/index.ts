@@ -1,3 +1,6 @@
+export { type CliOutput, conformanceCommand, runConformanceCommand } from '../cli/main';
+export type { ConformanceReport, ReportCase, ReportStatus } from '../cli/report';
+export type { StoreModule } from '../cli/store-module';
 export { uniqueToken } from './context';
 export { type Expectation, expect, type Matchers } from './expect';
 export { conformanceGroups } from './groups';

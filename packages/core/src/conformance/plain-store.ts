@@ -77,6 +77,8 @@ type Settle = (err: unknown, value?: unknown) => void;
 export class PlainStoreAdapter {
   /** Each broken promise of the callback contract met during the case, one line each. */
   readonly violations: string[] = [];
+  /** Every id the case wrote through the store, directly or through express-session. */
+  private readonly written = new Set<string>();
   private isClosed = false;
 
   constructor(
@@ -87,7 +89,55 @@ export class PlainStoreAdapter {
     /** The manifest the kit built for the store. */
     readonly capabilities: StoreCapabilities,
     private readonly release: (store: PlainStore) => Promise<void>,
-  ) {}
+  ) {
+    this.watchCalls();
+  }
+
+  /**
+   * Wraps the store's methods on this instance only, so every call, the cases' and
+   * express-session's alike, is watched: a callback called twice or a method that throws
+   * is a violation, and the ids written are remembered for {@link removeWritten}.
+   */
+  private watchCalls(): void {
+    const store = this.raw as unknown as Record<string, unknown>;
+    for (const method of ['get', 'set', 'destroy', 'touch', 'all', 'length', 'clear'] as const) {
+      const original = store[method];
+      if (typeof original !== 'function') continue;
+      const violations = this.violations;
+      const written = this.written;
+      const watched = function (this: unknown, ...args: unknown[]): unknown {
+        if ((method === 'set' || method === 'touch') && typeof args[0] === 'string') written.add(args[0]);
+        const last = args.length - 1;
+        const callback = args[last];
+        if (typeof callback === 'function') {
+          let calls = 0;
+          args[last] = (...results: unknown[]) => {
+            calls += 1;
+            if (calls === 2) violations.push(`${method}() called its callback more than once`);
+            if (calls === 1) return (callback as (...rest: unknown[]) => unknown)(...results);
+            return undefined;
+          };
+        }
+        try {
+          return (original as (...rest: unknown[]) => unknown).apply(this, args);
+        } catch (err) {
+          violations.push(`${method}() threw instead of calling back: ${String(err)}`);
+          throw err;
+        }
+      };
+      Object.defineProperty(store, method, { value: watched, configurable: true, writable: true });
+    }
+  }
+
+  /** Destroys every session the case wrote, so a run leaves nothing behind (bounded: a hung store is left). */
+  async removeWritten(): Promise<void> {
+    const ids = [...this.written];
+    this.written.clear();
+    await Promise.race([
+      Promise.allSettled(ids.map((sid) => this.destroy(sid))),
+      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+    ]);
+  }
 
   /** The store as a `SessionStore` for the cases (they use only what this class provides). */
   asSessionStore(): SessionStore {
@@ -181,8 +231,8 @@ export class PlainStoreAdapter {
   }
 
   /**
-   * Calls a method of the plain store with a callback, counting its calls. Without a
-   * `callback` it returns a promise of the first call's outcome.
+   * Calls a method of the plain store with a callback (its calls are counted by the
+   * watch). Without a `callback` it returns a promise of the first call's outcome.
    */
   private call(
     method: OptionalMethod | 'get' | 'set' | 'destroy',
@@ -193,25 +243,17 @@ export class PlainStoreAdapter {
     const implementation = (this.raw as unknown as Record<string, unknown>)[method];
     // express-session stores have no ids(): the kit never calls it on one, but a case may.
     const missing = typeof implementation !== 'function' || method === 'ids';
-    let settle: Settle;
+    let settle: Settle = () => undefined;
     const promise = new Promise<unknown>((resolve, reject) => {
       settle = (err, value) => (err ? reject(err) : resolve(map(value)));
     });
     if (missing) {
-      settle!(new NotSupportedError(method, this.raw.constructor?.name ?? 'the store'));
+      settle(new NotSupportedError(method, this.raw.constructor?.name ?? 'the store'));
     } else {
-      let calls = 0;
-      const onResult = (err: unknown, value?: unknown): void => {
-        calls += 1;
-        if (calls === 2) this.violations.push(`${method}() called its callback more than once`);
-        if (calls > 1) return;
-        settle(err ?? null, value);
-      };
       try {
-        (implementation as (...rest: unknown[]) => unknown).apply(this.raw, [...args, onResult]);
+        (implementation as (...rest: unknown[]) => unknown).apply(this.raw, [...args, settle]);
       } catch (err) {
-        this.violations.push(`${method}() threw instead of calling its callback: ${String(err)}`);
-        onResult(err);
+        settle(err);
       }
     }
     if (!callback) return promise;
