@@ -1,6 +1,6 @@
 // The command line, spawned as `npx @session-stores/core conformance` runs it.
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
+const { execFile } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -15,22 +15,13 @@ const STORES = join(__dirname, '..', '..', 'stores');
 
 /** Runs the command to its end; resolves with its exit code and output. */
 function run(args, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: STORES,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: STORES, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }),
+    );
   });
 }
 

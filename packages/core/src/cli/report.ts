@@ -50,28 +50,36 @@ export function reportCase(result: CaseResult, uncaught: readonly unknown[] = []
       ? (result.detail ?? String(error))
       : `the store threw an uncaught exception during the case: ${describeError(error)}`;
   const assertion = error && (error as { code?: unknown }).code === 'ERR_ASSERTION';
+  const expected = assertion && 'expected' in error ? show(error.expected) : undefined;
+  const actual = assertion && 'actual' in error ? show(error.actual) : undefined;
   return {
     name: result.name,
     status: 'failed',
-    reason: firstMeaningfulLine(message),
+    reason: assertion ? assertionReason(message, expected, actual) : (firstLine(message) ?? message),
     message,
-    ...(assertion && 'expected' in error ? { expected: show(error.expected) } : {}),
-    ...(assertion && 'actual' in error ? { actual: show(error.actual) } : {}),
+    ...(expected !== undefined ? { expected } : {}),
+    ...(actual !== undefined ? { actual } : {}),
     durationMs: result.durationMs,
   };
+}
+
+/** One line for an assertion: expected and received, each on one line. */
+function assertionReason(message: string, expected: string | undefined, actual: string | undefined): string {
+  const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+  const parts = [];
+  if (expected !== undefined && !message.includes('toBeNull()') && !message.includes('toBeUndefined()')) {
+    parts.push(`expected ${message.includes('.not.') ? 'not ' : ''}${flat(expected)}`);
+  }
+  if (actual !== undefined) parts.push(`received ${flat(actual)}`);
+  return parts.length > 0 ? parts.join(', ') : (firstLine(message) ?? message);
 }
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** The line that says what went wrong: for an assertion, its Expected/Received pair in short. */
-function firstMeaningfulLine(message: string): string {
-  const lines = message.split('\n').filter((line) => line.trim() !== '');
-  const expected = lines.find((line) => line.startsWith('Expected:'));
-  const received = lines.find((line) => line.startsWith('Received:') || line.startsWith('Thrown:'));
-  if (expected || received) return [expected, received].filter(Boolean).join('; ');
-  return lines[0] ?? message;
+function firstLine(message: string): string | undefined {
+  return message.split('\n').find((line) => line.trim() !== '');
 }
 
 /** Counts the outcomes. */

@@ -68,6 +68,20 @@ export function conformanceTarget(options: ConformanceOptions): ConformanceTarge
   return { plain: isPlainStoreClass(options.storeClass) };
 }
 
+/** The hooks, with the ids `corrupt` writes remembered by a plain store's wrapper, which removes them after the case. */
+function rememberingInspect(inspect: ConformanceInspect): ConformanceInspect {
+  const corrupt = inspect.corrupt;
+  if (!corrupt) return inspect;
+  return {
+    ...inspect,
+    corrupt: async (store, sid) => {
+      const wrapper = store as unknown;
+      if (wrapper instanceof PlainStoreAdapter) wrapper.remember(sid);
+      await corrupt(store, sid);
+    },
+  };
+}
+
 /** A case context plus the cleanup that closes every store it made. */
 export interface ManagedContext<S extends SessionStore> {
   readonly context: CaseContext<S>;
@@ -110,7 +124,7 @@ export function createCaseContext<S extends SessionStore>(options: ConformanceOp
     capabilities,
     declared: plain ? capabilities : declaredCapabilities(options as unknown as ConformanceOptions),
     plain,
-    inspect: (options.inspect ?? {}) as ConformanceInspect<S>,
+    inspect: rememberingInspect(options.inspect ?? {}) as ConformanceInspect<S>,
     prefix: (label = 'p') => `${base}${uniqueToken(label)}:`,
     sid: (label = 's') => uniqueToken(label),
     async store(storeOptions: SessionStoreOptions = {}, prefix?: string) {

@@ -163,7 +163,24 @@ export class PlainStoreAdapter {
   }
 
   get(sid: string, callback?: Settle): Promise<SessionData | null> | undefined {
-    return this.call('get', [sid], callback, (session) => session ?? null) as never;
+    const promise = (
+      this.call('get', [sid], undefined, (session) => session ?? null) as Promise<unknown>
+    ).catch((err: { code?: unknown }) => {
+      // express-session reads an ENOENT error from get() as "no session" (file stores give one).
+      if (err?.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!callback) return promise as Promise<SessionData | null>;
+    promise.then(
+      (value) => callback(null, value),
+      (err) => callback(err),
+    );
+    return undefined;
+  }
+
+  /** Records an id the case wrote behind the store's back (a corrupt record), so it is removed too. */
+  remember(sid: string): void {
+    this.written.add(sid);
   }
 
   set(sid: string, session: SessionData, callback?: Settle): Promise<void> | undefined {
