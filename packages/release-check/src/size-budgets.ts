@@ -15,9 +15,11 @@ export interface SizeBudget {
  * Raised: core to 58.2 / 224.2 measured (the overlapping-requests protection and its kit
  * group, the option checks moved into core); redis-store to 42.0 / 163.9 (the shared
  * connection layer, which its main entry and its ./connection entry each bundle a copy of).
+ * Raised: core to 80.5 / 306.7 measured (the conformance kit for any runner and for plain
+ * express-session stores, its own expect, the conformance command line, CONFORMANCE.md).
  */
 export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
-  '@session-stores/core': { packedKib: 67, unpackedKib: 258 },
+  '@session-stores/core': { packedKib: 93, unpackedKib: 353 },
   '@session-stores/redis-store': { packedKib: 49, unpackedKib: 189 },
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 26, unpackedKib: 92 },
