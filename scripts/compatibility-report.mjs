@@ -222,6 +222,7 @@ async function main() {
     backends,
     runs,
     command: 'node scripts/compatibility-report.mjs',
+    directory,
   });
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, markdown);

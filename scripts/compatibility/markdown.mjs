@@ -10,7 +10,9 @@ const short = (text, max = 300) => (text.length > max ? `${text.slice(0, max - 1
  * The report. `runs`: one per store, `{ store, version, backend, report }` where `report`
  * is the command's JSON, or `{ store, version, backend, error }` when it did not run.
  */
-export function renderCompatibility({ date, node, kitVersion, backends, runs, command }) {
+export function renderCompatibility({ date, node, kitVersion, backends, runs, command, directory }) {
+  // The run's temp directory means nothing to a reader (and is no path for the repository).
+  const local = (text) => (directory ? String(text).split(directory).join('<dir>') : String(text));
   const lines = [
     '# Compatibility of express-session stores',
     '',
@@ -44,7 +46,7 @@ export function renderCompatibility({ date, node, kitVersion, backends, runs, co
   for (const run of runs) {
     lines.push('', `## ${run.store} ${run.version ?? ''}`.trimEnd(), '');
     if (!run.report) {
-      lines.push(`Not run: ${cell(run.error)}`);
+      lines.push(`Not run: ${cell(local(run.error))}`);
       continue;
     }
     const report = run.report;
@@ -64,8 +66,11 @@ export function renderCompatibility({ date, node, kitVersion, backends, runs, co
     if (failed.length === 0) lines.push('No case failed.');
     else {
       lines.push('Failed:', '');
-      for (const item of failed)
-        lines.push(`- **${cell(item.group)} › ${cell(item.name)}**: ${cell(short(item.reason ?? ''))}`);
+      for (const item of failed) {
+        lines.push(
+          `- **${cell(item.group)} › ${cell(item.name)}**: ${cell(short(local(item.reason ?? '')))}`,
+        );
+      }
     }
     const notOffered = cases.filter((item) => item.status === 'not offered');
     if (notOffered.length > 0) {

@@ -37,8 +37,18 @@ describe("the kit's own expect", () => {
     jestExpect(failure.message).toContain('expect(received).toEqual(expected)');
     jestExpect(failure.message).toContain("Expected: { user: 'alice' }");
     jestExpect(failure.message).toContain("Received: { user: 'bob' }");
+    jestExpect(failure.message).toContain("Difference: .user: expected 'alice', received 'bob'");
     jestExpect(failure.expected).toEqual({ user: 'alice' });
     jestExpect(failure.actual).toEqual({ user: 'bob' });
+  });
+
+  test('a deep failure names where the values differ, an extra field included', () => {
+    const failure = failureOf(() =>
+      expect({ cookie: { path: '/' }, v: 1, __lastAccess: 5 }).toEqual({ cookie: { path: '/x' }, v: 1 }),
+    );
+    jestExpect(failure.message).toContain(
+      "Difference: .cookie.path: expected '/x', received '/'; .__lastAccess: not expected, received 5",
+    );
   });
 
   test('each matcher fails when it should', async () => {

@@ -66,6 +66,9 @@ export function reportCase(result: CaseResult, uncaught: readonly unknown[] = []
 /** One line for an assertion: expected and received, each on one line. */
 function assertionReason(message: string, expected: string | undefined, actual: string | undefined): string {
   const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+  // On a deep comparison, where the values differ says more than both values in full.
+  const difference = message.split('\n').find((line) => line.startsWith('Difference: '));
+  if (difference) return flat(difference.slice('Difference: '.length));
   const parts = [];
   if (expected !== undefined && !message.includes('toBeNull()') && !message.includes('toBeUndefined()')) {
     parts.push(`expected ${message.includes('.not.') ? 'not ' : ''}${flat(expected)}`);

@@ -128,6 +128,10 @@ function assert(name: string, received: unknown, expected: unknown, negated: boo
   if (CHECKS[name as keyof typeof CHECKS](received, expected) !== negated) return;
   const call = `expect(received).${how ? `${how}.` : ''}${negated ? 'not.' : ''}${name}(${UNARY.has(name) ? '' : 'expected'})`;
   const lines = [call, ''];
+  if (!negated && (name === 'toEqual' || name === 'toStrictEqual' || name === 'toMatchObject')) {
+    const found = differences(received, expected, name === 'toMatchObject');
+    if (found.length > 0) lines.push(`Difference: ${found.join('; ')}`);
+  }
   if (!UNARY.has(name) && name !== 'toThrow')
     lines.push(`Expected: ${negated ? 'not ' : ''}${show(expected)}`);
   if (name === 'toThrow') {
@@ -190,6 +194,47 @@ function equals(a: unknown, b: unknown, strict: boolean): boolean {
   const bRecord = b as Record<string, unknown>;
   const aRecord = a as Record<string, unknown>;
   return aKeys.every((key) => Object.hasOwn(bRecord, key) && equals(aRecord[key], bRecord[key], strict));
+}
+
+const oneLine = (value: unknown): string => show(value).replace(/\s*\n\s*/g, ' ');
+
+/**
+ * Where `received` departs from `expected`, as paths (`.user.name: expected 'Ada', received
+ * 'Bob'`), at most three: a failure on a large session then says what differs.
+ */
+function differences(
+  received: unknown,
+  expected: unknown,
+  subset: boolean,
+  path = '',
+  found: string[] = [],
+): string[] {
+  if (found.length >= 3) return found;
+  const bothObjects =
+    typeof received === 'object' &&
+    received !== null &&
+    typeof expected === 'object' &&
+    expected !== null &&
+    !(received instanceof Date) &&
+    !(expected instanceof Date) &&
+    Array.isArray(received) === Array.isArray(expected);
+  if (!bothObjects) {
+    if (!(subset ? matchesObject(received, expected) : equals(received, expected, false))) {
+      found.push(`${path || 'value'}: expected ${oneLine(expected)}, received ${oneLine(received)}`);
+    }
+    return found;
+  }
+  const have = received as Record<string, unknown>;
+  const want = expected as Record<string, unknown>;
+  const keys = subset ? Object.keys(want) : [...new Set([...Object.keys(want), ...Object.keys(have)])];
+  for (const key of keys) {
+    const child = Array.isArray(expected) ? `${path}[${key}]` : `${path}.${key}`;
+    if (!subset && want[key] === undefined && have[key] !== undefined) {
+      found.push(`${child}: not expected, received ${oneLine(have[key])}`);
+    } else differences(have[key], want[key], subset, child, found);
+    if (found.length >= 3) break;
+  }
+  return found;
 }
 
 /** jest's `toMatchObject`: every expected property is there and matches. */
