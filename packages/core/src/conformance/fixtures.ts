@@ -120,9 +120,12 @@ export const needsCore =
   (_capabilities, _inspect, target) =>
     target?.plain ? `a plain express-session store has no ${what}` : undefined;
 
+/** Why a plain-store variant does not run for a store built on core; such a case is not even listed for one. */
+export const PLAIN_VARIANT = 'checked in its stricter form for stores built on core';
+
 /** A case requirement: a plain express-session store (the case checks what core guarantees otherwise). */
 export const needsPlain: Requirement = (_capabilities, _inspect, target) =>
-  target?.plain ? undefined : 'checked in its stricter form for stores built on core';
+  target?.plain ? undefined : PLAIN_VARIANT;
 
 /** A case requirement: the HTTP libraries the case drives are installed (next to the store, or the kit). */
 export const needsModules =

@@ -1,5 +1,6 @@
 import type { SessionStore } from '../session-store';
 import { conformanceTarget, createCaseContext, effectiveCapabilities } from './context';
+import { PLAIN_VARIANT } from './fixtures';
 import { conformanceGroups } from './groups';
 import { DEFAULT_CASE_TIMEOUT_MS } from './register';
 import type { ConformanceOptions } from './types';
@@ -44,6 +45,7 @@ export async function runConformanceCases<S extends SessionStore>(
     for (const testCase of group.cases) {
       const base = { group: group.name, name: testCase.name };
       const reason = testCase.unsupported?.(capabilities, options.inspect ?? {}, target);
+      if (reason === PLAIN_VARIANT) continue;
       if (reason) {
         report({ ...base, status: 'unsupported', detail: reason, durationMs: 0 });
         continue;
