@@ -80,6 +80,36 @@ describe('session-stores-core conformance', () => {
     assert.match(once.actual, /set\(\) called its callback more than once/);
   });
 
+  it('takes capabilities from a --config file', async () => {
+    const { code, stdout } = await run([
+      'conformance',
+      './express-memory-store.js',
+      '--config',
+      './no-touch.config.js',
+      '--json',
+      '--group',
+      'touch',
+    ]);
+    assert.equal(code, 0);
+    const cases = JSON.parse(stdout).groups.flatMap((group) => group.cases);
+    assert.ok(cases.length > 0);
+    assert.deepEqual(
+      cases.filter((item) => item.status !== 'not offered').map((item) => item.name),
+      [],
+    );
+  });
+
+  it('fails the running case, and goes on, when the store throws outside a call', async () => {
+    const { code, report } = await runGroupJson('./throws-later-store.js', 'round trip');
+    assert.equal(code, 1);
+    const failed = report.groups.flatMap((group) => group.cases).filter((item) => item.status === 'failed');
+    assert.ok(
+      failed.some((item) => /uncaught exception.*destroy blew up later/.test(item.reason)),
+      JSON.stringify(failed),
+    );
+    assert.equal(report.groups[0].cases.length, 12);
+  });
+
   for (const [input, args, env, line] of [
     [
       'a module that does not load',

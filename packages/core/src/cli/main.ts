@@ -39,6 +39,12 @@ export async function conformanceCommand(
   output: CliOutput = processOutput,
 ): Promise<number> {
   let teardown: (() => Promise<void> | void) | undefined;
+  // An exception the store throws outside any call (a callback that throws later, a timer)
+  // fails the case that was running, or the probe, instead of ending the command.
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown) => uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
   try {
     const args = parseArguments(argv);
     const store = await loadStoreModule(args.storeModule, args.configFile);
@@ -55,7 +61,12 @@ export async function conformanceCommand(
     if (store.setup)
       await bounded(Promise.resolve(store.setup()), args.startTimeoutMs, 'setup() did not finish');
     const storeClass = await probeStore(store, args.startTimeoutMs);
-    const report = await runSuite(args, store, storeClass, output);
+    if (uncaught.length > 0) {
+      throw new UsageError(
+        `the store threw an uncaught exception on its first calls: ${message(uncaught[0])}`,
+      );
+    }
+    const report = await runSuite(args, store, storeClass, output, uncaught);
     if (args.json) output.out(JSON.stringify(report, null, 2));
     else output.out(formatSummary(report.summary));
     return report.summary.failed > 0 ? 1 : 0;
@@ -70,6 +81,8 @@ export async function conformanceCommand(
     output.err(`session-stores-core: unexpected failure: ${err instanceof Error ? err.stack : String(err)}`);
     return 2;
   } finally {
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
     if (teardown) {
       await bounded(Promise.resolve(teardown()), 30_000, 'teardown() did not finish').catch((err: unknown) =>
         output.err(`session-stores-core: ${err instanceof Error ? err.message : String(err)}`),
@@ -209,6 +222,7 @@ async function runSuite(
   module: StoreModule,
   storeClass: object,
   output: CliOutput,
+  uncaught: unknown[],
 ): Promise<ConformanceReport> {
   const plain = isPlainStoreClass(storeClass);
   const sessionPath = locateHttpModule('express-session') ?? null;
@@ -241,12 +255,6 @@ async function runSuite(
     ...(module.inspect ? { inspect: module.inspect } : {}),
     ...(module.capabilities ? { capabilities: module.capabilities } : {}),
   };
-  // An exception the store throws outside any call (a callback that throws later, a timer)
-  // fails the case that was running instead of ending the command.
-  const uncaught: unknown[] = [];
-  const onUncaught = (err: unknown) => uncaught.push(err);
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUncaught);
   const groups: ConformanceReport['groups'] = [];
   const started = Date.now();
   try {
@@ -267,8 +275,6 @@ async function runSuite(
     // Options the kit refuses (a capability claim it does not know): bad input.
     throw new UsageError(message(err));
   } finally {
-    process.off('uncaughtException', onUncaught);
-    process.off('unhandledRejection', onUncaught);
   }
   return { ...header, summary: summarize(groups, Date.now() - started), groups };
 }
