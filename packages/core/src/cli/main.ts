@@ -68,7 +68,11 @@ export async function conformanceCommand(
     }
     const report = await runSuite(args, store, storeClass, output, uncaught);
     if (args.json) output.out(JSON.stringify(report, null, 2));
-    else output.out(formatSummary(report.summary));
+    else {
+      const missing = missingLibraries(report);
+      if (missing) output.out(`\nnote: ${missing}`);
+      output.out(formatSummary(report.summary));
+    }
     return report.summary.failed > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -277,6 +281,16 @@ async function runSuite(
   } finally {
   }
   return { ...header, summary: summarize(groups, Date.now() - started), groups };
+}
+
+/** A reminder that HTTP cases did not run for want of a library (they read as not offered). */
+function missingLibraries(report: ConformanceReport): string | undefined {
+  const skipped = report.groups
+    .flatMap((group) => group.cases)
+    .filter((item) => item.status === 'not offered' && / not installed \(npm i -D /.test(item.reason ?? ''));
+  if (skipped.length === 0) return undefined;
+  const install = skipped[0]?.reason?.replace(/^.* not installed \((npm i -D [^)]*)\).*$/, '$1');
+  return `${skipped.length} HTTP cases did not run: their libraries are not installed next to the store (${install})`;
 }
 
 /** The version field of the package.json nearest above `file`. */
