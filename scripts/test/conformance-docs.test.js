@@ -1,6 +1,7 @@
 // packages/core/CONFORMANCE.md lists every case of the kit with what it needs. This keeps
 // the list honest: every group and case the built kit registers must be in it, under its
-// group, with a "needs" cell that names every requirement behind the case's skip reason.
+// group, with a "needs" cell that names every requirement behind the case's skip reason
+// (including whether it runs only for stores built on core, or only for plain ones).
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const { describe, expect, test } = require('@jest/globals');
@@ -61,7 +62,15 @@ describe('CONFORMANCE.md', () => {
     (name, testCase) => {
       const group = conformanceGroups.find((g) => g.cases.includes(testCase));
       const needs = documentedCases(group.name).get(name);
-      const required = (capabilities, hooks) => testCase.unsupported?.(capabilities, hooks);
+      // A case runs for stores built on core, for plain express-session stores, or both;
+      // one that runs for only one kind says so in its needs (`core` or `plain`).
+      const forCore = testCase.unsupported?.(EVERYTHING, ALL_HOOKS, { plain: false }) === undefined;
+      const forPlain = testCase.unsupported?.(EVERYTHING, ALL_HOOKS, { plain: true }) === undefined;
+      expect({ name, runs: forCore || forPlain }).toEqual({ name, runs: true });
+      if (!forPlain) expect({ name, needs }).toEqual({ name, needs: expect.stringContaining('core store') });
+      if (!forCore) expect({ name, needs }).toEqual({ name, needs: expect.stringContaining('plain store') });
+      const target = { plain: !forCore };
+      const required = (capabilities, hooks) => testCase.unsupported?.(capabilities, hooks, target);
       // With everything declared and every hook given, no case may skip.
       expect(required(EVERYTHING, ALL_HOOKS)).toBeUndefined();
       // Each manifest promise or hook the case depends on must be named in its row.

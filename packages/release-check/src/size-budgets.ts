@@ -21,10 +21,13 @@ export interface SizeBudget {
  * core to 70.9 / 276.0 measured (a user's sessions: the user index in the base class and
  * MemoryStore, and the kit's user sessions group, bundled in the CommonJS and ESM builds);
  * aerospike-store to 26.6 / 97.6 measured (main's build 25.0 / 90.8: the user bin, its
- * secondary index and query, and the README section on them).
+ * secondary index and query, and the README section on them);
+ * core to 80.5 / 306.7 measured with the kit alone (the conformance kit for any runner and
+ * for plain express-session stores, its own expect, the conformance command line,
+ * CONFORMANCE.md), and to what it measures with both since.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
-  '@session-stores/core': { packedKib: 82, unpackedKib: 318 },
+  '@session-stores/core': { packedKib: 100, unpackedKib: 390 },
   '@session-stores/redis-store': { packedKib: 49, unpackedKib: 189 },
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 31, unpackedKib: 113 },

@@ -1,9 +1,12 @@
 import type { RequestHandler } from 'express';
-import session, { type SessionOptions } from 'express-session';
+import type expressSession from 'express-session';
+import type { SessionOptions } from 'express-session';
 import type { OptionalMethod, StoreCapabilities } from '../capabilities';
 import type { SessionData } from '../session-data';
 import type { SessionStore } from '../session-store';
-import type { ConformanceInspect } from './types';
+import { type HttpModuleName, httpModule, locateHttpModule } from './http-modules';
+import { PlainStoreAdapter } from './plain-store';
+import type { ConformanceInspect, ConformanceTarget } from './types';
 
 /** A session as express-session stores it: a cookie expiring in `maxAgeMs`, plus `data`. */
 export function makeSession(data: Record<string, unknown> = {}, maxAgeMs = 60_000): SessionData {
@@ -16,10 +19,21 @@ export function makeSession(data: Record<string, unknown> = {}, maxAgeMs = 60_00
   return { cookie, ...data } as unknown as SessionData;
 }
 
-/** express-session as the kit's HTTP cases use it: `resave: false`, `saveUninitialized: false`, a one-minute cookie. */
+/** The store express-session and @fastify/session are given: a plain store itself, not the kit's wrapper. */
+export function storeForFrameworks(store: SessionStore): SessionStore {
+  const wrapper = store as unknown;
+  return wrapper instanceof PlainStoreAdapter ? (wrapper.raw as unknown as SessionStore) : store;
+}
+
+/**
+ * express-session as the kit's HTTP cases use it: `resave: false`, `saveUninitialized: false`,
+ * a one-minute cookie. It is the store's own copy of express-session where the command line
+ * found one next to the store.
+ */
 export function kitSession(store: SessionStore, overrides: Partial<SessionOptions> = {}): RequestHandler {
+  const session = httpModule<typeof expressSession>('express-session');
   return session({
-    store,
+    store: storeForFrameworks(store),
     secret: 'conformance-kit-secret',
     resave: false,
     saveUninitialized: false,
@@ -91,7 +105,37 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the promise to reject, but it resolved');
 }
 
-type Requirement = (capabilities: StoreCapabilities, inspect: ConformanceInspect) => string | undefined;
+type Requirement = (
+  capabilities: StoreCapabilities,
+  inspect: ConformanceInspect,
+  target: ConformanceTarget,
+) => string | undefined;
+
+/**
+ * A case requirement: a store built on core. `what` names what a plain express-session
+ * store lacks ("core options", "typed errors"), so the case reads as not offered.
+ */
+export const needsCore =
+  (what: string): Requirement =>
+  (_capabilities, _inspect, target) =>
+    target?.plain ? `a plain express-session store has no ${what}` : undefined;
+
+/** Why a plain-store variant does not run for a store built on core; such a case is not even listed for one. */
+export const PLAIN_VARIANT = 'checked in its stricter form for stores built on core';
+
+/** A case requirement: a plain express-session store (the case checks what core guarantees otherwise). */
+export const needsPlain: Requirement = (_capabilities, _inspect, target) =>
+  target?.plain ? undefined : PLAIN_VARIANT;
+
+/** A case requirement: the HTTP libraries the case drives are installed (next to the store, or the kit). */
+export const needsModules =
+  (...names: HttpModuleName[]): Requirement =>
+  () => {
+    const missing = names.filter((name) => !locateHttpModule(name));
+    return missing.length > 0
+      ? `${missing.join(', ')} not installed (npm i -D ${missing.join(' ')})`
+      : undefined;
+  };
 
 /** A case requirement: the listed optional methods. */
 export const needsMethods =
@@ -112,9 +156,9 @@ export const needsInspect =
 /** Combines requirements; the first unmet one gives the reason. */
 export const allOf =
   (...requirements: Requirement[]): Requirement =>
-  (capabilities, inspect) => {
+  (capabilities, inspect, target) => {
     for (const requirement of requirements) {
-      const reason = requirement(capabilities, inspect);
+      const reason = requirement(capabilities, inspect, target);
       if (reason) return reason;
     }
     return undefined;

@@ -1,42 +1,60 @@
-import { afterEach, describe, test } from '@jest/globals';
 import type { SessionStore } from '../session-store';
-import { createCaseContext, effectiveCapabilities, type ManagedContext } from './context';
+import { conformanceTarget, createCaseContext, effectiveCapabilities, type ManagedContext } from './context';
+import { PLAIN_VARIANT } from './fixtures';
 import { conformanceGroups } from './groups';
 import type { ConformanceOptions } from './types';
 
+/** How long a case without a `timeoutMs` of its own may take, where the runner gets no default of ours. */
+export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
+
 /**
- * Registers the conformance suite for one store with jest: a `describe` per
- * group, a `test` per case. A case the store's capabilities rule out is
- * registered as skipped, with the reason in its title, so it shows in the report.
- *
- * @example
- * runStoreConformance({
- *   name: 'MemoryStore',
- *   storeClass: MemoryStore,
- *   createStore: ({ prefix, options }) => new MemoryStore({ ...options, prefix }),
- * });
+ * The parts of a test runner the kit registers its cases with. The adapters for jest,
+ * vitest, mocha and node:test build one; another runner needs only these four.
  */
-export function runStoreConformance<S extends SessionStore>(options: ConformanceOptions<S>): void {
+export interface ConformanceRunner {
+  /** Opens a group of tests (`describe`). */
+  describe(name: string, body: () => void): void;
+  /** Registers one test; `timeoutMs` is undefined where the runner's own default applies. */
+  test(name: string, run: () => Promise<void>, timeoutMs: number | undefined): void;
+  /** Registers a test that is shown as skipped, with the reason in its title. */
+  skip(name: string, reason: string): void;
+  /** Runs `cleanup` after each test of the innermost open group. */
+  afterEach(cleanup: () => Promise<void>): void;
+}
+
+/**
+ * Registers the conformance suite for one store with a test runner: a group per kit
+ * group, a test per case. A case the store's capabilities rule out is registered as
+ * skipped, with the reason in its title, so it shows in the report.
+ */
+export function registerConformance<S extends SessionStore>(
+  runner: ConformanceRunner,
+  options: ConformanceOptions<S>,
+): void {
   const capabilities = effectiveCapabilities(options as unknown as ConformanceOptions);
-  describe(`${options.name} conformance`, () => {
+  const target = conformanceTarget(options as unknown as ConformanceOptions);
+  runner.describe(`${options.name} conformance`, () => {
     let current: ManagedContext<S> | undefined;
-    afterEach(async () => {
+    runner.afterEach(async () => {
       await current?.dispose();
       current = undefined;
     });
     for (const group of conformanceGroups) {
-      describe(group.name, () => {
+      runner.describe(group.name, () => {
         for (const testCase of group.cases) {
-          const reason = testCase.unsupported?.(capabilities, options.inspect ?? {});
+          const reason = testCase.unsupported?.(capabilities, options.inspect ?? {}, target);
+          // A plain store's variant of a core case would only repeat, skipped, what the core case checks.
+          if (reason === PLAIN_VARIANT) continue;
           if (reason) {
-            test.skip(`${testCase.name} [unsupported: ${reason}]`, () => undefined);
+            runner.skip(`${testCase.name} [unsupported: ${reason}]`, reason);
             continue;
           }
-          test(
+          runner.test(
             testCase.name,
             async () => {
               current = createCaseContext(options);
               await testCase.run(current.context as never);
+              current.verify();
             },
             testCase.timeoutMs,
           );

@@ -1,5 +1,6 @@
-import type { OptionalMethod, StoreCapabilities } from '../capabilities';
+import type { StoreCapabilities } from '../capabilities';
 import type { SessionStore, SessionStoreOptions } from '../session-store';
+import type { PlainCapabilityClaims } from './plain-store';
 
 /** What the kit passes to `createStore`: the prefix to use, and core options a case needs. */
 export interface StoreFactoryContext {
@@ -42,19 +43,40 @@ export interface ConformanceInspect<S extends SessionStore = SessionStore> {
 export interface ConformanceOptions<S extends SessionStore = SessionStore> {
   /** Shown in the suite title. */
   readonly name: string;
-  /** The store class: its static `capabilities` decide which cases run. */
-  readonly storeClass: { readonly capabilities: StoreCapabilities };
-  /** Returns a fresh, isolated, ready store using `context.prefix` and `context.options`. */
+  /**
+   * The store class. A class built on core has static `capabilities` that decide which
+   * cases run. Any other class is a plain express-session store: the kit finds its
+   * optional methods on its prototype, runs what express-session requires of every store,
+   * and reports what core adds (promises, core options, `ids()`, typed errors, events) as
+   * not offered.
+   */
+  readonly storeClass:
+    | { readonly capabilities: StoreCapabilities }
+    | (abstract new (
+        ...args: never[]
+      ) => object);
+  /**
+   * Returns a fresh, isolated, ready store using `context.prefix` and `context.options`
+   * (a plain store gets `options` empty, and uses the prefix if it can).
+   */
   createStore(context: StoreFactoryContext): S | Promise<S>;
-  /** Releases a store; default `store.close()`. */
+  /** Releases a store; default `store.close()` (for a plain store: its `close()` if it has one). */
   closeStore?(store: S): Promise<void>;
   /** Backend access for the cases that check storage directly. */
   readonly inspect?: ConformanceInspect<S>;
   /**
    * Leaves optional methods out of this run (`{ methods: { touch: false } }`): the cases
-   * that need them are skipped. It may only narrow the class's manifest, never widen it.
+   * that need them are skipped. For a core store it may only narrow the class's manifest,
+   * never widen it. For a plain store it also declares what the kit cannot see
+   * (`expiresOnServer`, `prefixIsolation`, `ttlGranularityMs`).
    */
-  readonly capabilities?: { readonly methods?: Partial<Record<OptionalMethod, boolean>> };
+  readonly capabilities?: PlainCapabilityClaims;
+}
+
+/** What a case requirement knows about the store besides its capabilities and hooks. */
+export interface ConformanceTarget {
+  /** The store is a plain express-session store, wrapped by the kit (see `storeClass`). */
+  readonly plain: boolean;
 }
 
 /** What a case receives. */
@@ -71,6 +93,8 @@ export interface CaseContext<S extends SessionStore = SessionStore> {
   prefix(label?: string): string;
   /** A unique session id. */
   sid(label?: string): string;
+  /** The store is a plain express-session store, wrapped by the kit. */
+  readonly plain: boolean;
 }
 
 /** One check. */
@@ -78,10 +102,17 @@ export interface ConformanceCase {
   /** Names the behaviour, e.g. "touch extends the server-side TTL". */
   readonly name: string;
   /** Returns why the case cannot run against these capabilities/hooks, or undefined when it can. */
-  readonly unsupported?: (capabilities: StoreCapabilities, inspect: ConformanceInspect) => string | undefined;
+  readonly unsupported?: (
+    capabilities: StoreCapabilities,
+    inspect: ConformanceInspect,
+    target: ConformanceTarget,
+  ) => string | undefined;
   /** Longer than the default test timeout, for cases that wait on real time. */
   readonly timeoutMs?: number;
-  /** Runs the check; throws (an `expect` failure) when the store misbehaves. */
+  /**
+   * Runs the check; throws (an `expect` failure) when the store misbehaves. Assert with
+   * the kit's own `expect` (`import { expect } from '../expect'`), never a runner's.
+   */
   run(context: CaseContext): Promise<void>;
 }
 

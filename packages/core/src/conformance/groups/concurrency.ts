@@ -1,4 +1,4 @@
-import { expect } from '@jest/globals';
+import { expect } from '../expect';
 import { allCalls, field, makeSession } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
@@ -19,6 +19,9 @@ export const concurrencyGroup: ConformanceGroup = {
           }),
         );
         expect(outcomes).toEqual(ids.map((_, n) => n));
+        // Every write is still there once all are done: none was lost to another's read-modify-write.
+        const after = await allCalls(ids.map(async (id) => field(await s.get(id), 'n')));
+        expect(ids.filter((_, n) => after[n] !== n)).toEqual([]);
       },
     },
     {

@@ -1,6 +1,6 @@
-import { expect } from '@jest/globals';
 import { ErrorCode } from '../../errors';
-import { field, makeSession, needsInspect } from '../fixtures';
+import { expect } from '../expect';
+import { allOf, field, makeSession, needsCore, needsInspect, needsPlain } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 const needsCorrupt = needsInspect('corrupt');
@@ -11,7 +11,7 @@ export const corruptDataGroup: ConformanceGroup = {
   cases: [
     {
       name: 'get of corrupt data fails with ERR_SESSION_CORRUPT',
-      unsupported: needsCorrupt,
+      unsupported: allOf(needsCore('typed errors'), needsCorrupt),
       async run({ store, sid, inspect }) {
         const s = await store();
         const id = sid();
@@ -20,8 +20,23 @@ export const corruptDataGroup: ConformanceGroup = {
       },
     },
     {
+      name: 'get of corrupt data gives an error or no session, never a crash',
+      unsupported: allOf(needsPlain, needsCorrupt),
+      async run({ store, sid, inspect }) {
+        const s = await store();
+        const id = sid();
+        await inspect.corrupt?.(s, id);
+        const outcome = await s.get(id).then(
+          (session) => ({ session }),
+          (err: unknown) => ({ err }),
+        );
+        if ('session' in outcome) expect(outcome.session).toBeNull();
+        else expect(outcome.err).toBeInstanceOf(Error);
+      },
+    },
+    {
       name: "with onCorrupt: 'miss', corrupt data reads as no session",
-      unsupported: needsCorrupt,
+      unsupported: allOf(needsCore('core options (onCorrupt)'), needsCorrupt),
       async run({ store, sid, inspect }) {
         const s = await store({ onCorrupt: 'miss' });
         const id = sid();

@@ -1,8 +1,8 @@
-import { expect } from '@jest/globals';
 import type { StoreCapabilities } from '../../capabilities';
 import { ErrorCode } from '../../errors';
 import type { SessionStore } from '../../session-store';
-import { eventLoopTurns, makeSession, waitFor } from '../fixtures';
+import { expect } from '../expect';
+import { eventLoopTurns, makeSession, needsCore, waitFor } from '../fixtures';
 import type { ConformanceGroup, ConformanceInspect } from '../types';
 
 const needsEvent =
@@ -81,6 +81,7 @@ export const eventsGroup: ConformanceGroup = {
     },
     {
       name: 'operations after close() fail with ERR_STORE_CLOSED',
+      unsupported: needsCore('typed errors'),
       async run({ store, sid }) {
         const s = await store();
         await s.close();

@@ -1,9 +1,10 @@
-import fastifyCookie from '@fastify/cookie';
-import fastifySession from '@fastify/session';
-import { expect } from '@jest/globals';
-import Fastify from 'fastify';
-import request from 'supertest';
-import { field } from '../fixtures';
+import type fastifyCookie from '@fastify/cookie';
+import type fastifySession from '@fastify/session';
+import type Fastify from 'fastify';
+import type supertest from 'supertest';
+import { expect } from '../expect';
+import { field, needsModules, storeForFrameworks } from '../fixtures';
+import { httpModule } from '../http-modules';
 import type { ConformanceGroup } from '../types';
 
 /** The same store serves @fastify/session, which speaks the same Store contract. */
@@ -12,14 +13,16 @@ export const fastifyFlowGroup: ConformanceGroup = {
   cases: [
     {
       name: 'login, read back and logout through @fastify/session',
+      unsupported: needsModules('fastify', '@fastify/session', '@fastify/cookie', 'supertest'),
       async run({ store }) {
         const s = await store();
-        const app = Fastify();
+        const request = httpModule<typeof supertest>('supertest');
+        const app = httpModule<typeof Fastify>('fastify')();
         try {
-          await app.register(fastifyCookie);
-          await app.register(fastifySession, {
+          await app.register(httpModule<typeof fastifyCookie>('@fastify/cookie'));
+          await app.register(httpModule<typeof fastifySession>('@fastify/session'), {
             secret: 'a-conformance-kit-secret-of-at-least-32-chars',
-            store: s as never,
+            store: storeForFrameworks(s) as never,
             saveUninitialized: false,
             cookie: { secure: false, maxAge: 60_000 },
           });

@@ -1,7 +1,7 @@
-import { expect } from '@jest/globals';
 import { OPTIONAL_METHODS } from '../../capabilities';
 import { ErrorCode } from '../../errors';
-import { rejectionOf } from '../fixtures';
+import { expect } from '../expect';
+import { needsCore, rejectionOf } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 /** The manifest tells the truth: declared methods work, undeclared ones say so. */
@@ -10,6 +10,7 @@ export const manifestGroup: ConformanceGroup = {
   cases: [
     {
       name: 'every declared optional method exists and resolves',
+      unsupported: needsCore('capabilities manifest'),
       async run({ capabilities, store }) {
         const s = await store();
         const declared = OPTIONAL_METHODS.filter((method) => capabilities.methods[method]);
@@ -22,6 +23,7 @@ export const manifestGroup: ConformanceGroup = {
     },
     {
       name: 'an undeclared optional method fails with ERR_NOT_SUPPORTED',
+      unsupported: needsCore('capabilities manifest'),
       async run({ declared, store }) {
         // A method the run's options left out may work: only the class's manifest is checked here.
         const s = await store();
@@ -36,6 +38,7 @@ export const manifestGroup: ConformanceGroup = {
     },
     {
       name: 'the manifest is well formed',
+      unsupported: needsCore('capabilities manifest'),
       async run({ capabilities }) {
         expect(capabilities.ttlGranularityMs).toBeGreaterThan(0);
         expect(capabilities.replicationLagMs).toBeGreaterThanOrEqual(0);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from '@jest/globals';
+import { expect } from '../expect';
 import { field, makeSession, needsMethods } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
@@ -29,8 +29,8 @@ export const oddIdsGroup: ConformanceGroup = {
       async run({ store, sid }) {
         const s = await store();
         for (const id of oddIds(sid())) {
-          await s.set(id, makeSession({ id: `data of ${id}` }));
-          expect({ id, value: field(await s.get(id), 'id') }).toEqual({ id, value: `data of ${id}` });
+          await s.set(id, makeSession({ owner: `data of ${id}` }));
+          expect({ id, value: field(await s.get(id), 'owner') }).toEqual({ id, value: `data of ${id}` });
           await s.destroy(id);
           expect({ id, after: await s.get(id) }).toEqual({ id, after: null });
         }

@@ -1,7 +1,7 @@
-import { expect } from '@jest/globals';
 import type { Request } from 'express';
 import type { SessionData } from '../../session-data';
-import { field, makeBrowserSession, makeSession } from '../fixtures';
+import { expect } from '../expect';
+import { field, makeBrowserSession, makeSession, needsCore } from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 const NESTED = {
@@ -68,6 +68,8 @@ export const roundTripGroup: ConformanceGroup = {
     },
     {
       name: 'a session without a cookie round-trips',
+      // express-session always sends a cookie; core stores promise more.
+      unsupported: needsCore('promise to store sessions without a cookie'),
       async run({ store, sid }) {
         const s = await store();
         const id = sid();
@@ -117,6 +119,8 @@ export const roundTripGroup: ConformanceGroup = {
     },
     {
       name: 'set does not mutate the caller’s session object',
+      // The kit hands a plain store a copy built as express-session builds it.
+      unsupported: needsCore('promise to leave the caller’s object alone'),
       async run({ store, sid }) {
         const s = await store();
         const session = makeSession({ nested: { a: 1 } });

@@ -1,7 +1,16 @@
-import { expect } from '@jest/globals';
 import type { StoreCapabilities } from '../../capabilities';
 import type { SessionData } from '../../session-data';
-import { allOf, field, makeBrowserSession, makeSession, needsInspect, sleep, waitFor } from '../fixtures';
+import { expect } from '../expect';
+import {
+  allOf,
+  field,
+  makeBrowserSession,
+  makeSession,
+  needsCore,
+  needsInspect,
+  sleep,
+  waitFor,
+} from '../fixtures';
 import type { ConformanceGroup } from '../types';
 
 const needsServerExpiry = (capabilities: StoreCapabilities): string | undefined =>
@@ -47,6 +56,7 @@ export const ttlGroup: ConformanceGroup = {
     },
     {
       name: 'disableTTL keeps a session past its cookie expiry',
+      unsupported: needsCore('core options (disableTTL)'),
       timeoutMs: 10_000,
       async run({ store, sid, inspect }) {
         const s = await store({ disableTTL: true });
@@ -59,6 +69,7 @@ export const ttlGroup: ConformanceGroup = {
     },
     {
       name: 'a ttl function wins over the cookie',
+      unsupported: needsCore('core options (ttl)'),
       timeoutMs: 10_000,
       async run({ store, sid, inspect }) {
         const seen: unknown[] = [];
@@ -93,7 +104,7 @@ export const ttlGroup: ConformanceGroup = {
     },
     {
       name: 'without a cookie expiry the TTL is the ttl option, by default one day',
-      unsupported: needsInspect('ttl'),
+      unsupported: allOf(needsCore('core options (ttl)'), needsInspect('ttl')),
       async run({ store, sid, inspect, capabilities }) {
         const slack = 5000 + capabilities.ttlGranularityMs;
         const byDefault = await store();

@@ -1,11 +1,22 @@
-import { expect } from '@jest/globals';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import request from 'supertest';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type supertest from 'supertest';
 import { ErrorCode } from '../../errors';
 import type { SessionData } from '../../session-data';
 import type { SessionStore, SessionStoreOptions } from '../../session-store';
 import type { UserSession } from '../../user-index';
-import { allOf, field, kitSession, makeSession, needsInspect, rejectionOf, waitFor } from '../fixtures';
+import { expect } from '../expect';
+import {
+  allOf,
+  field,
+  kitSession,
+  makeSession,
+  needsCore,
+  needsInspect,
+  needsModules,
+  rejectionOf,
+  waitFor,
+} from '../fixtures';
+import { httpModule } from '../http-modules';
 import type { CaseContext, ConformanceCase, ConformanceGroup } from '../types';
 import { holds } from './overlapping-requests';
 
@@ -20,6 +31,11 @@ const needsUserSessions: ConformanceCase['unsupported'] = (capabilities) =>
 
 const needsConditionalWrites: ConformanceCase['unsupported'] = (capabilities) =>
   capabilities.conditionalWrites === true ? undefined : 'store declares no conditionalWrites';
+
+const needsHttp = needsModules('express', 'express-session', 'supertest');
+
+/** supertest's agent, loaded when a case runs (it need not be installed for the kit's other groups). */
+const agentOf = (app: Express): supertest.Agent => httpModule<typeof supertest>('supertest').agent(app);
 
 /** A store of the case with `userOf` (and any other options). */
 const userStore = (context: CaseContext, options: SessionStoreOptions = {}): Promise<SessionStore> =>
@@ -53,7 +69,7 @@ const idsOf = (sessions: readonly UserSession[]): string[] => sessions.map((entr
 
 /** An app where a user logs in by name, lists their devices and logs out everywhere else. */
 function devicesApp(s: SessionStore): Express {
-  const app = express();
+  const app = httpModule<typeof import('express')>('express')();
   app.use(kitSession(s));
   app.post('/login/:name', (req, res) => {
     bag(req).user = req.params.name;
@@ -86,6 +102,7 @@ export const userSessionsGroup: ConformanceGroup = {
   cases: [
     {
       name: 'the userOf option is accepted exactly when the manifest declares userSessions',
+      unsupported: needsCore('userOf option'),
       async run({ declared, store }) {
         if (declared.userSessions === true) {
           const s = await store({ userOf });
@@ -346,15 +363,15 @@ export const userSessionsGroup: ConformanceGroup = {
     },
     {
       name: 'over HTTP: log in on three devices, log out everywhere else from one, the other two are logged out',
-      unsupported: needsUserSessions,
+      unsupported: allOf(needsUserSessions, needsHttp),
       async run(context) {
         const app = devicesApp(await userStore(context));
-        const devices = [request.agent(app), request.agent(app), request.agent(app)];
+        const devices = [agentOf(app), agentOf(app), agentOf(app)];
         const ids: string[] = [];
         for (const device of devices) ids.push((await device.post('/login/erin').expect(200)).body.id);
-        const other = request.agent(app);
+        const other = agentOf(app);
         await other.post('/login/frank').expect(200);
-        const [phone, laptop, tablet] = devices as [request.Agent, request.Agent, request.Agent];
+        const [phone, laptop, tablet] = devices as [supertest.Agent, supertest.Agent, supertest.Agent];
         expect((await laptop.get('/devices').expect(200)).body).toEqual([...ids].sort());
         expect((await phone.post('/logout-everywhere-else').expect(200)).body).toEqual({ ended: 2 });
         expect((await phone.get('/me').expect(200)).body.user).toBe('erin');
@@ -366,7 +383,7 @@ export const userSessionsGroup: ConformanceGroup = {
     },
     {
       name: 'over HTTP: a request in flight on an ended session does not bring it back',
-      unsupported: allOf(needsUserSessions, needsConditionalWrites),
+      unsupported: allOf(needsUserSessions, needsConditionalWrites, needsHttp),
       async run(context) {
         const s = await userStore(context);
         const points = holds();
@@ -376,8 +393,8 @@ export const userSessionsGroup: ConformanceGroup = {
           bag(req).cart = 'full';
           res.json({ ok: true });
         });
-        const phone = request.agent(app);
-        const laptop = request.agent(app);
+        const phone = agentOf(app);
+        const laptop = agentOf(app);
         await phone.post('/login/gina').expect(200);
         const laptopId = (await laptop.post('/login/gina').expect(200)).body.id as string;
         const slow = laptop

@@ -1,0 +1,2 @@
+// A module that exports no store factory.
+module.exports = { version: 1 };
