@@ -47,7 +47,8 @@ async function run(options: BenchOptions): Promise<void> {
     if (options.store && subjects.length > 0) {
       for (let round = 1; round <= options.rounds; round++) {
         log(`\nStore level, round ${round}/${options.rounds}`);
-        for (const subject of subjects.filter((s) => stillOk(storeRounds, s.name))) {
+        // The baselines are HTTP ceilings: they have no store-level figures.
+        for (const subject of subjects.filter((s) => s.kind !== 'baseline' && stillOk(storeRounds, s.name))) {
           log(`  ${subject.label}`);
           collectGarbage();
           const began = Date.now();
@@ -96,7 +97,9 @@ async function run(options: BenchOptions): Promise<void> {
     if (options.http) {
       // A store that failed (or could not run) at store level is not run over HTTP.
       const httpSubjects = subjects.filter(
-        (s) => s.kind === 'store' && !store.some((r) => r.subject === s.name && r.status !== 'ok'),
+        (s) =>
+          (s.kind === 'store' || s.kind === 'baseline') &&
+          !store.some((r) => r.subject === s.name && r.status !== 'ok'),
       );
       for (let round = 1; round <= options.httpRounds && httpSubjects.length > 0; round++) {
         log(`\nHTTP (express + express-session + autocannon), round ${round}/${options.httpRounds}`);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { OVERLAP_SCENARIO } from './overlap-bench';
-import { SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
+import { BASELINES, SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
 
 /** HTTP scenarios that are not an express-session store, chosen with `--stores` like subjects. */
 export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO];
@@ -38,7 +38,8 @@ export const USAGE = `Usage: pnpm bench [-- options]      (or: cd bench && pnpm 
                      Groups:   ${Object.keys(SUBJECT_GROUPS).join(', ')}
                      Scenarios (HTTP): ${SCENARIOS.join(', ')} (overlap runs over the chosen
                      stores, or every store when none is chosen)
-  --no-anchors       do not add the anchors of the chosen subjects
+  --no-anchors       do not add the anchors of the chosen subjects (nor the HTTP baselines
+                     no-sessions and zero-cost, added beside any store)
   --quick            a short run (fewer ops, one short HTTP round): under 2 minutes
   --sessions N       distinct sessions loaded (default 10000)
   --concurrency N    operations in flight / HTTP connections (default 64)
@@ -91,6 +92,10 @@ export function resolveStores(list: string, withAnchors: boolean): string[] {
       const subject = subjectNamed(name);
       if (subject?.anchor) wanted.add(subject.anchor);
       if (subject?.raw) wanted.add(subject.raw);
+    }
+    // Issue 18: every HTTP table shows how far each store is from the ceilings.
+    if ([...wanted].some((name) => subjectNamed(name)?.kind === 'store')) {
+      for (const name of BASELINES) wanted.add(name);
     }
   }
   return SUBJECTS.map((s) => s.name).filter((name) => wanted.has(name));
