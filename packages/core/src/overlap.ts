@@ -14,6 +14,13 @@ export interface LoadedSession {
   readonly version: unknown;
   /** The content the request started from: stored text (decoded with the serializer) or a JSON snapshot. */
   readonly base: { readonly text: string } | { readonly json: string };
+  /**
+   * When the backend will expire the stored copy (epoch ms, read no later than the backend
+   * answered; `Infinity` when never), if the backend reported it: lets `touchMargin` skip touches.
+   */
+  readonly expiresAt?: number | undefined;
+  /** The stored copy's `cookie.expires` in epoch ms, when it had one (recorded with `expiresAt`). */
+  readonly cookieExpiresAt?: number | undefined;
 }
 
 /** What a backend's conditional write reports. */

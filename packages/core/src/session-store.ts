@@ -26,6 +26,7 @@ import {
 import { validatePrefix } from './prefix';
 import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
+import { cookieExpiry, touchIsCovered, validateTouchMargin, withMargin } from './touch-margin';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
 
 /** Options every store accepts, on top of its backend's own. */
@@ -48,6 +49,18 @@ export interface SessionStoreOptions extends TtlSettings {
    * overlapping requests merge their changes and a destroyed session stays destroyed.
    */
   lastWriteWins?: boolean | undefined;
+  /**
+   * Do not write touches that change (almost) nothing: a share of the session's lifetime,
+   * from 0 to 0.5. With `0.1`, every save and every touch that is written gives the backend a
+   * TTL 10% longer than the cookie's (the stored `cookie.expires` stays the cookie's), and a
+   * touch is skipped while the backend already keeps the session at least until the expiry the
+   * touch asks for and the stored cookie trails the new one by at most 10% of the lifetime. No
+   * session then expires earlier than without the option; each may stay on the server up to
+   * that share of its lifetime after its cookie expires. Skips need a backend that reports the
+   * stored expiry when it reads (see its README); elsewhere every touch is written. Default `0`:
+   * every touch is written and the server TTL is exactly the cookie's.
+   */
+  touchMargin?: number | undefined;
 }
 
 /** The names of {@link SessionStoreOptions}, for backends that reject option names they do not know. */
@@ -59,6 +72,7 @@ export const SESSION_STORE_OPTION_NAMES = [
   'serializer',
   'onCorrupt',
   'lastWriteWins',
+  'touchMargin',
 ] as const satisfies readonly (keyof SessionStoreOptions)[];
 // Fails to compile when an option is added to SessionStoreOptions but not to the list above.
 const everyOptionNamed: [
@@ -100,6 +114,11 @@ export abstract class SessionStore extends ExpressStore {
   protected readonly ttlSettings: TtlSettings;
   /** Whether `touch()` is a no-op. */
   protected readonly disableTouch: boolean;
+  /**
+   * The `touchMargin` option (0 when off). A backend whose read can report the stored expiry
+   * cheaply does so (to {@link rememberLoaded}) only when it is above 0.
+   */
+  protected readonly touchMargin: number;
   /** The serializer in use. */
   protected readonly serializer: Serializer;
   private readonly onCorrupt: 'error' | 'miss';
@@ -135,6 +154,7 @@ export abstract class SessionStore extends ExpressStore {
     this.prefix = validatePrefix(options.prefix, defaults.prefix);
     this.ttlSettings = { ttl: options.ttl, disableTTL: options.disableTTL === true };
     this.disableTouch = options.disableTouch === true;
+    this.touchMargin = validateTouchMargin(options.touchMargin);
     this.serializer = validateSerializer(options.serializer);
     this.onCorrupt = options.onCorrupt ?? 'error';
     this.savesConditionally = this.capabilities.conditionalWrites === true && options.lastWriteWins !== true;
@@ -277,23 +297,29 @@ export abstract class SessionStore extends ExpressStore {
    * what {@link decode} returned: records the stored copy's version (and the stored text the
    * session was decoded from, when the backend has it, else a JSON snapshot is taken), so a
    * later `set()` of this session, or of the `req.session` express-session makes from it,
-   * writes only over that version. Returns what it was given, a promise only if it got one.
+   * writes only over that version. With `touchMargin`, a backend that knows when the stored
+   * copy expires passes it as `expiresAt` (epoch ms, no later than the real expiry; `Infinity`
+   * for never), so a touch of this session can be skipped. Returns what it was given, a
+   * promise only if it got one.
    */
   protected rememberLoaded(
     sid: string,
     decoded: SessionData | null | Promise<SessionData | null>,
     version: unknown,
     text?: string,
+    expiresAt?: number,
   ): SessionData | null | Promise<SessionData | null> {
-    if (!this.savesConditionally) return decoded;
+    if (!this.savesConditionally && this.touchMargin === 0) return decoded;
     if (decoded instanceof Promise)
-      return decoded.then((session) => this.rememberLoaded(sid, session, version, text));
+      return decoded.then((session) => this.rememberLoaded(sid, session, version, text, expiresAt));
     if (decoded) {
+      const knowsExpiry = this.touchMargin > 0 && expiresAt !== undefined;
       markLoaded(decoded, {
         store: this,
         sid,
         version,
         base: text === undefined ? { json: JSON.stringify(decoded) } : { text },
+        ...(knowsExpiry ? { expiresAt, cookieExpiresAt: cookieExpiry(decoded) } : {}),
       });
     }
     return decoded;
@@ -395,8 +421,9 @@ export abstract class SessionStore extends ExpressStore {
     return bridgeCallback(
       this.guardSid(sid, () => {
         checkSession(session);
-        const ttl = resolveTtl(session, this.ttlSettings);
-        if (ttl.kind === 'expired') return this.removeSession(sid);
+        const resolved = resolveTtl(session, this.ttlSettings);
+        if (resolved.kind === 'expired') return this.removeSession(sid);
+        const ttl = withMargin(resolved, this.touchMargin);
         const loaded = this.savesConditionally ? loadedOf(session, this) : undefined;
         return loaded?.sid === sid
           ? this.queueSave(sid, () => this.saveLoaded(sid, session, ttl, loaded))
@@ -431,7 +458,14 @@ export abstract class SessionStore extends ExpressStore {
         if (!this.capabilities.methods.touch) throw new NotSupportedError('touch', this.constructor.name);
         if (this.disableTouch) return Promise.resolve();
         const ttl = resolveTtl(session, this.ttlSettings);
-        return ttl.kind === 'expired' ? this.removeSession(sid) : this.refreshSession(sid, session, ttl);
+        if (ttl.kind === 'expired') return this.removeSession(sid);
+        if (this.touchMargin === 0) return this.refreshSession(sid, session, ttl);
+        // touchMargin: a touch the stored copy already covers is not written (see the option).
+        const loaded = loadedOf(session, this);
+        if (loaded?.sid === sid && touchIsCovered(loaded, ttl, this.touchMargin, cookieExpiry(session))) {
+          return Promise.resolve();
+        }
+        return this.refreshSession(sid, session, withMargin(ttl, this.touchMargin));
       }),
       callback,
       this.onCallbackError,
@@ -628,7 +662,7 @@ export abstract class SessionStore extends ExpressStore {
       toWrite = mergeOverlapping(base, session, stored);
       const mergedTtl = resolveTtl(toWrite, this.ttlSettings);
       if (mergedTtl.kind === 'expired') return;
-      writeTtl = mergedTtl;
+      writeTtl = withMargin(mergedTtl, this.touchMargin);
       version = current.version;
     }
   }

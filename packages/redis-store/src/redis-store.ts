@@ -120,12 +120,41 @@ export class RedisStore extends SessionStore {
 
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
+    if (this.touchMargin > 0) return this.readWithExpiry(sid, key);
     return this.send(key, ['GET', key]).then(
       (reply) => {
         if (reply == null) return null;
         const text = replyText(reply);
         // The text read is the version a later save compares against.
         return this.rememberLoaded(sid, this.decode(sid, text), text, text);
+      },
+      (err: unknown) => {
+        if (isWrongType(err)) return this.corruptData(sid, err);
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * With `touchMargin`: GET and PTTL in one round trip (sent together), so core knows when
+   * Redis will expire the session and can skip a touch it already covers. The expiry counts
+   * from before the request was sent, so it is never later than Redis's own. A write landing
+   * between the two commands only makes PTTL describe a newer copy, which core then compares
+   * against as it would against any stored expiry.
+   */
+  private readWithExpiry(sid: string, key: string): Promise<SessionData | null> {
+    const sentAt = Date.now();
+    return this.send(key, () =>
+      Promise.all([this.adapter.send(key, ['GET', key]), this.adapter.send(key, ['PTTL', key])]),
+    ).then(
+      ([reply, pttl]) => {
+        if (reply == null) return null;
+        const text = replyText(reply);
+        const remaining = replyNumber(pttl);
+        // -1: no expiry; -2: gone since the GET (no skip then).
+        const expiresAt =
+          remaining === -1 ? Number.POSITIVE_INFINITY : remaining >= 0 ? sentAt + remaining : undefined;
+        return this.rememberLoaded(sid, this.decode(sid, text), text, text, expiresAt);
       },
       (err: unknown) => {
         if (isWrongType(err)) return this.corruptData(sid, err);
