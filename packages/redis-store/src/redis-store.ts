@@ -16,6 +16,7 @@ import type { RedisClientLike } from './client-types';
 import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
+import { InvalidationChannel, type TrackingClient } from './invalidation-channel';
 import { isJsonSerializer } from './json-serializer';
 import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
@@ -24,6 +25,7 @@ import { replyNumber, replyText } from './reply';
 import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
 import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, scriptTtl, TOUCH_JSON } from './scripts';
+import { type CachedSession, SessionCache } from './session-cache';
 
 const ignoreReply = (): void => undefined;
 
@@ -67,6 +69,9 @@ export class RedisStore extends SessionStore {
   private readonly adapter: ClientAdapter;
   /** Sessions are plain JSON, so touch can splice the cookie in on the server. */
   private readonly editsJsonInPlace: boolean;
+  /** The `clientCache` option: sessions read, kept right by Redis client tracking. */
+  private readonly cache: SessionCache | undefined;
+  private readonly invalidations: InvalidationChannel | undefined;
 
   /** @param options see {@link RedisStoreOptions}; all are optional. */
   constructor(options: RedisStoreOptions = {}) {
@@ -87,6 +92,25 @@ export class RedisStore extends SessionStore {
     this.editsJsonInPlace = isJsonSerializer(this.serializer);
 
     const logError = settings.logErrors;
+    if (settings.clientCache) {
+      const tracking = this.client as unknown as TrackingClient;
+      if (
+        this.adapter.family !== 'node-redis' ||
+        this.adapter.topology !== 'single' ||
+        typeof tracking.duplicate !== 'function' ||
+        tracking.withTypeMapping === undefined
+      ) {
+        throw new InvalidOptionError(
+          'clientCache',
+          `needs a node-redis 5 single-server client (got a ${this.adapter.family} ${this.adapter.topology} client)`,
+        );
+      }
+      this.cache = new SessionCache(settings.clientCache.maxAgeMs, settings.clientCache.maxEntries);
+      this.invalidations = new InvalidationChannel(this.cache, this.prefix, (err) => {
+        if (logError) logError(err);
+      });
+      this.invalidations.open(tracking);
+    }
     this.connection = new RedisConnection(opened, {
       commandTimeout: this.commandTimeout,
       notConnectedError: (ms, hint, last) => {
@@ -113,6 +137,16 @@ export class RedisStore extends SessionStore {
     this.connection.start();
   }
 
+  /** With `clientCache`: how many sessions the cache holds (0 while it is not serving). */
+  get cachedSessions(): number {
+    return this.cache?.size ?? 0;
+  }
+
+  /** With `clientCache`: whether the cache is serving (its invalidation connection is up and tracking is on). */
+  get clientCacheLive(): boolean {
+    return this.cache?.isLive === true;
+  }
+
   // ---- primitives ------------------------------------------------------------
 
   // get, set and destroy chain promises instead of awaiting: they are the hot path, and
@@ -120,6 +154,8 @@ export class RedisStore extends SessionStore {
 
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
+    const cache = this.cache;
+    if (cache?.isLive) return this.readThroughCache(sid, key, cache);
     if (this.touchMargin > 0) return this.readWithExpiry(sid, key);
     return this.send(key, ['GET', key]).then(
       (reply) => {
@@ -136,13 +172,55 @@ export class RedisStore extends SessionStore {
   }
 
   /**
+   * With `clientCache`: the session from the cache when it holds it, else from Redis (then
+   * cached). The lookup waits for the end of the I/O phase that brought the request in, so an
+   * invalidation that reached this process with it is applied first.
+   */
+  private readThroughCache(sid: string, key: string, cache: SessionCache): Promise<SessionData | null> {
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const hit = cache.lookup(key);
+      if (hit) return this.rememberLoaded(sid, this.decode(sid, hit.text), hit.text, hit.text, hit.expiresAt);
+      const read = cache.startRead(key);
+      const readAt = Date.now();
+      let found: CachedSession | undefined;
+      const reading =
+        this.touchMargin > 0
+          ? this.readWithExpiry(sid, key, (text, expiresAt) => {
+              found = { text, expiresAt };
+            })
+          : this.send(key, ['GET', key]).then((reply) => {
+              if (reply == null) return null;
+              const text = replyText(reply);
+              found = { text, expiresAt: undefined };
+              return this.rememberLoaded(sid, this.decode(sid, text), text, text);
+            });
+      const settle = (): void => cache.finishRead(key, read, found, readAt);
+      return reading.then(
+        (session) => {
+          settle();
+          return session;
+        },
+        (err: unknown) => {
+          settle();
+          if (isWrongType(err)) return this.corruptData(sid, err);
+          throw err;
+        },
+      );
+    });
+  }
+
+  /**
    * With `touchMargin`: GET and PTTL in one round trip (sent together), so core knows when
    * Redis will expire the session and can skip a touch it already covers. The expiry counts
    * from before the request was sent, so it is never later than Redis's own. A write landing
    * between the two commands only makes PTTL describe a newer copy, which core then compares
    * against as it would against any stored expiry.
    */
-  private readWithExpiry(sid: string, key: string): Promise<SessionData | null> {
+  private readWithExpiry(
+    sid: string,
+    key: string,
+    onText?: (text: string, expiresAt: number | undefined) => void,
+  ): Promise<SessionData | null> {
     const sentAt = Date.now();
     return this.send(key, () =>
       Promise.all([this.adapter.send(key, ['GET', key]), this.adapter.send(key, ['PTTL', key])]),
@@ -154,6 +232,7 @@ export class RedisStore extends SessionStore {
         // -1: no expiry; -2: gone since the GET (no skip then).
         const expiresAt =
           remaining === -1 ? Number.POSITIVE_INFINITY : remaining >= 0 ? sentAt + remaining : undefined;
+        onText?.(text, expiresAt);
         return this.rememberLoaded(sid, this.decode(sid, text), text, text, expiresAt);
       },
       (err: unknown) => {
@@ -168,6 +247,7 @@ export class RedisStore extends SessionStore {
     const text = this.encode(sid, session);
     // Millisecond precision (PX): a cookie expiring in 1.5 s lives 1.5 s, not 2.
     const command = ttl.kind === 'expire' ? ['SET', key, text, 'PX', String(ttl.ms)] : ['SET', key, text];
+    if (this.cache) return this.changing(key, this.send(key, command)).then(ignoreReply);
     return this.send(key, command).then(ignoreReply);
   }
 
@@ -186,8 +266,11 @@ export class RedisStore extends SessionStore {
     const key = this.key(sid);
     const text = this.encode(sid, session);
     const ttlArg = scriptTtl(ttl);
-    const reply = await this.send(key, () =>
-      runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
+    const reply = await this.changing(
+      key,
+      this.send(key, () =>
+        runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
+      ),
     );
     switch (replyNumber(reply)) {
       case ScriptReply.Done:
@@ -201,6 +284,7 @@ export class RedisStore extends SessionStore {
 
   protected override removeSession(sid: string): Promise<void> {
     const key = this.key(sid);
+    if (this.cache) return this.changing(key, this.send(key, ['DEL', key])).then(ignoreReply);
     return this.send(key, ['DEL', key]).then(ignoreReply);
   }
 
@@ -216,9 +300,13 @@ export class RedisStore extends SessionStore {
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
       const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
-      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg]));
+      await this.changing(
+        key,
+        this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg])),
+      );
       return;
     }
+    this.cache?.invalidate(key);
     await rewriteStored({
       read: () => this.send(key, ['GET', key]),
       rewrite: async (text) => {
@@ -228,6 +316,7 @@ export class RedisStore extends SessionStore {
       compareAndSet: (sha, next) =>
         this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
     });
+    this.cache?.invalidate(key);
   }
 
   protected override async *scanIds(): AsyncIterable<string[]> {
@@ -266,6 +355,7 @@ export class RedisStore extends SessionStore {
   /** DEL per batch; in a cluster, one DEL per hash slot. */
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
     const keys = sids.map((sid) => this.key(sid));
+    for (const key of keys) this.cache?.invalidate(key);
     await Promise.all(
       this.batches(keys).map(({ keys: batch }) => this.send(batch[0] as string, ['DEL', ...batch])),
     );
@@ -284,6 +374,7 @@ export class RedisStore extends SessionStore {
    * that stays; deleted ones are simply gone), and all of them are awaited at the end.
    */
   protected override async clearSessions(): Promise<void> {
+    this.cache?.invalidateAll();
     if (this.adapter.topology !== 'cluster') {
       const fullPrefix = this.adapter.clientPrefix + this.prefix;
       const args = [`${escapeGlob(fullPrefix)}*`, String(this.scanCount), fullPrefix];
@@ -311,8 +402,9 @@ export class RedisStore extends SessionStore {
     await Promise.all(deletes);
   }
 
-  protected override closeBackend(): Promise<void> {
-    return this.connection.close();
+  protected override async closeBackend(): Promise<void> {
+    await this.invalidations?.close();
+    await this.connection.close();
   }
 
   protected override classifyError(err: unknown): SessionStoreError {
@@ -320,6 +412,26 @@ export class RedisStore extends SessionStore {
   }
 
   // ---- internals ---------------------------------------------------------------
+
+  /**
+   * A write of `key` with the client cache on: the key is forgotten before it is sent and
+   * again once Redis answered, so no read of this process returns what was there before a
+   * write it saw acknowledged (a read in flight meanwhile is not cached either).
+   */
+  private changing<T>(key: string, write: Promise<T>): Promise<T> {
+    const cache = this.cache as SessionCache;
+    cache.invalidate(key);
+    return write.then(
+      (reply) => {
+        cache.invalidate(key);
+        return reply;
+      },
+      (err: unknown) => {
+        cache.invalidate(key);
+        throw err;
+      },
+    );
+  }
 
   /** Raw send of whole commands, routed by `key`; used inside a gated round trip. */
   private sendTo(key: string): (args: string[]) => Promise<unknown> {
