@@ -17,6 +17,7 @@ import { checkTargets, renderReport, writeJson } from './report';
 import type { BenchResults, CacheMemoryResult, HttpResult, StoreResult } from './results';
 import { mergeHttpRounds, mergeStoreRounds } from './rounds';
 import { BenchServers } from './servers';
+import { benchStaleRead, STALE_READ_SCENARIO, type StaleReadResult } from './stale-read-bench';
 import { benchStore } from './store-bench';
 import { type Subject, subjectNamed } from './subjects';
 
@@ -156,6 +157,25 @@ async function run(options: BenchOptions): Promise<void> {
         log(`\n(scenario ${KEY_READ_SCENARIO} is HTTP only: not run with --only store)`);
       }
     }
+    let staleRead: StaleReadResult | undefined;
+    if (options.scenarios.includes(STALE_READ_SCENARIO)) {
+      if (options.http) {
+        log(
+          `\nHTTP scenario ${STALE_READ_SCENARIO}: two app processes with clientCache, ${options.staleReads} rounds (issue 18)`,
+        );
+        const handle = servers.contextFor(STALE_READ_SCENARIO);
+        try {
+          staleRead = await benchStaleRead(() => handle.ctx.redisUrl(), handle.ctx.prefix, {
+            rounds: options.staleReads,
+            log,
+          });
+        } finally {
+          await handle.cleanup();
+        }
+      } else {
+        log(`\n(scenario ${STALE_READ_SCENARIO} is HTTP only: not run with --only store)`);
+      }
+    }
     const http = subjects.flatMap((s) => {
       const rounds = httpRounds.get(s.name);
       return rounds ? [mergeHttpRounds(rounds)] : [];
@@ -173,6 +193,7 @@ async function run(options: BenchOptions): Promise<void> {
       targets: checkTargets(store, http),
       ...(overlap ? { overlap } : {}),
       ...(keyRead ? { keyRead } : {}),
+      ...(staleRead ? { staleRead } : {}),
     };
     log(`\n${renderReport(results, await servers.describeRedis())}\n`);
     writeJson(options.json, results);

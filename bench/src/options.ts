@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { OVERLAP_SCENARIO } from './overlap-bench';
+import { STALE_READ_SCENARIO } from './stale-read-bench';
 import { BASELINES, SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
 
 /** HTTP scenarios that are not an express-session store, chosen with `--stores` like subjects. */
-export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO];
+export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO, STALE_READ_SCENARIO];
 
 /** The run's settings, from argv (first) and BENCH_* env variables. */
 export interface BenchOptions {
@@ -27,6 +28,8 @@ export interface BenchOptions {
   httpRounds: number;
   store: boolean;
   http: boolean;
+  /** Write/read rounds of the `stale-read` scenario. */
+  staleReads: number;
   /** Where the JSON results go. */
   json: string;
 }
@@ -48,6 +51,7 @@ export const USAGE = `Usage: pnpm bench [-- options]      (or: cd bench && pnpm 
   --duration S       seconds per HTTP scenario and round (default 8, quick 2)
   --http-rounds N    HTTP rounds (default 2, quick 1)
   --only store|http  run only the store-level or only the HTTP benchmark
+  --stale-reads N    rounds of the stale-read scenario (default 10000, quick 2000)
   --json PATH        where to write the results (default bench/results/latest.json)
 
 Every option also reads an env variable: BENCH_STORES, BENCH_QUICK=1, BENCH_SESSIONS,
@@ -130,7 +134,18 @@ export function parseOptions(
   }
   const known = new Set([
     ...booleans,
-    ...['stores', 'sessions', 'concurrency', 'ops', 'rounds', 'duration', 'http-rounds', 'only', 'json'],
+    ...[
+      'stores',
+      'sessions',
+      'concurrency',
+      'ops',
+      'rounds',
+      'duration',
+      'http-rounds',
+      'only',
+      'json',
+      'stale-reads',
+    ],
   ]);
   for (const key of flags.keys()) if (!known.has(key)) throw new UsageError(`unknown option --${key}`);
 
@@ -153,6 +168,7 @@ export function parseOptions(
     rounds: positiveInt('--rounds', get('rounds')) ?? 3,
     duration: positiveNumber('--duration', get('duration')) ?? (quick ? 2 : 8),
     httpRounds: positiveInt('--http-rounds', get('http-rounds')) ?? (quick ? 1 : 2),
+    staleReads: positiveInt('--stale-reads', get('stale-reads')) ?? (quick ? 2000 : 10_000),
     store: only !== 'http',
     http: only !== 'store',
     json: resolve(get('json') ?? resolve(__dirname, '..', 'results', 'latest.json')),

@@ -4,6 +4,7 @@ import { formatCommands, formatMb, formatMs, formatRate } from './format';
 import { renderKeyRead } from './key-read-bench';
 import { renderOverlap } from './overlap-bench';
 import type { BenchResults, HttpResult, HttpScenario, StoreResult, TargetResult } from './results';
+import { renderStaleRead } from './stale-read-bench';
 import type { Summary } from './stats';
 import { type HttpOpName, NO_SESSIONS, type OpName, SUBJECTS, subjectNamed, ZERO_COST } from './subjects';
 
@@ -488,6 +489,7 @@ export function renderReport(results: BenchResults, redisWhere: string | null): 
     ...storeTables(results),
     ...httpTables(results),
     results.overlap && renderOverlap(results.overlap),
+    results.staleRead && renderStaleRead(results.staleRead),
     results.keyRead &&
       renderKeyRead(
         results.keyRead,

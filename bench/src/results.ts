@@ -3,6 +3,7 @@ import type { MachineInfo } from './machine';
 import type { MemoryFigures } from './memory';
 import type { BenchOptions } from './options';
 import type { OverlapResult } from './overlap-bench';
+import type { StaleReadResult } from './stale-read-bench';
 import type { Summary } from './stats';
 import type { HttpOpName, OpName } from './subjects';
 
@@ -103,4 +104,6 @@ export interface BenchResults {
   keyRead?: KeyReadResult;
   /** The `overlap` scenario (issue 13), when it ran. */
   overlap?: OverlapResult;
+  /** The `stale-read` scenario (issue 18), when it ran. */
+  staleRead?: StaleReadResult;
 }
