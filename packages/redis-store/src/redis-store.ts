@@ -414,12 +414,13 @@ export class RedisStore extends SessionStore {
   // ---- internals ---------------------------------------------------------------
 
   /**
-   * A write of `key` with the client cache on: the key is forgotten before it is sent and
+   * A write of `key`; with the client cache on, the key is forgotten before it is sent and
    * again once Redis answered, so no read of this process returns what was there before a
    * write it saw acknowledged (a read in flight meanwhile is not cached either).
    */
   private changing<T>(key: string, write: Promise<T>): Promise<T> {
-    const cache = this.cache as SessionCache;
+    const cache = this.cache;
+    if (cache === undefined) return write;
     cache.invalidate(key);
     return write.then(
       (reply) => {
