@@ -257,7 +257,7 @@ export class RedisStore extends SessionStore {
    * stored layout stays plain text, readable by connect-redis both ways. A missing key
    * (destroyed, expired) is `'gone'` and is never recreated.
    */
-  protected override async writeSessionIf(
+  protected override writeSessionIf(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
@@ -265,21 +265,21 @@ export class RedisStore extends SessionStore {
   ): Promise<ConditionalWriteResult> {
     const key = this.key(sid);
     const text = this.encode(sid, session);
-    const ttlArg = scriptTtl(ttl);
-    const reply = await this.changing(
+    const args = [sha1Hex(version as string), text, scriptTtl(ttl)];
+    const send = this.sendTo(key);
+    return this.changing(
       key,
-      this.send(key, () =>
-        runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
-      ),
-    );
-    switch (replyNumber(reply)) {
-      case ScriptReply.Done:
-        return { version: text, text };
-      case ScriptReply.Changed:
-        return 'changed';
-      default:
-        return 'gone';
-    }
+      this.send(key, () => runScript(send, COMPARE_AND_SET, [key], args)),
+    ).then((reply): ConditionalWriteResult => {
+      switch (replyNumber(reply)) {
+        case ScriptReply.Done:
+          return { version: text, text };
+        case ScriptReply.Changed:
+          return 'changed';
+        default:
+          return 'gone';
+      }
+    });
   }
 
   protected override removeSession(sid: string): Promise<void> {
@@ -294,18 +294,24 @@ export class RedisStore extends SessionStore {
    * store cannot edit the text on the server, so it reads, re-encodes and writes back
    * with a compare-and-set script (two round trips, retried if the session changed).
    */
-  protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  protected override refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     const key = this.key(sid);
     const ttlArg = scriptTtl(ttl);
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
-      const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
-      await this.changing(
+      // A plain chain, not an async function: express-session's touch is on every unmodified request.
+      const args = [cookie === undefined ? '' : this.cookieJson(sid, cookie), ttlArg];
+      const send = this.sendTo(key);
+      return this.changing(
         key,
-        this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg])),
-      );
-      return;
+        this.send(key, () => runScript(send, TOUCH_JSON, [key], args)),
+      ).then(ignoreReply);
     }
+    return this.rewriteCookie(sid, key, cookie, ttlArg);
+  }
+
+  /** touch with a custom serializer: read, re-encode with the new cookie, compare-and-set (retried). */
+  private async rewriteCookie(sid: string, key: string, cookie: unknown, ttlArg: string): Promise<void> {
     this.cache?.invalidate(key);
     await rewriteStored({
       read: () => this.send(key, ['GET', key]),
