@@ -28,7 +28,9 @@ function session(i) {
 
 async function main() {
   const client =
-    family === 'ioredis' ? new Redis(url, { enableAutoPipelining: true }) : await createClient({ url }).connect();
+    family === 'ioredis'
+      ? new Redis(url, { enableAutoPipelining: true })
+      : await createClient({ url }).connect();
   const store = new RedisStore({ client, prefix: `cg:${process.pid}:`, ...JSON.parse(optionsJson) });
   await store.ready();
   for (let i = 0; i < SESSIONS; i++) await store.set(`s${i}`, session(i));
@@ -49,7 +51,8 @@ async function main() {
   }
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const collect = (on) => {
-    if (process.env.CALLGRIND === '1') execFileSync('callgrind_control', ['-i', on, String(process.pid)], { stdio: 'ignore' });
+    if (process.env.CALLGRIND === '1')
+      execFileSync('callgrind_control', ['-i', on, String(process.pid)], { stdio: 'ignore' });
   };
   collect('on');
   end = 2 * ops;
