@@ -55,7 +55,8 @@ export interface SessionStoreOptions extends TtlSettings {
    * TTL 10% longer than the cookie's (the stored `cookie.expires` stays the cookie's), and a
    * touch is skipped while the backend already keeps the session at least until the expiry the
    * touch asks for and the stored cookie trails the new one by at most 10% of the lifetime. No
-   * session then expires earlier than without the option; each may stay on the server up to
+   * session then expires earlier than without the option (one race, bounded by a request's
+   * duration, is in the README); each may stay on the server up to
    * that share of its lifetime after its cookie expires. Skips need a backend that reports the
    * stored expiry when it reads (see its README); elsewhere every touch is written. Default `0`:
    * every touch is written and the server TTL is exactly the cookie's.
