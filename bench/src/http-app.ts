@@ -8,9 +8,7 @@ import { COOKIE_NAME } from './http-protocol';
  * `secret`, `maxAge` `maxAgeMs`, no `x-powered-by` and no ETag. Routes are the caller's.
  */
 export function sessionApp(store: Store, secret: string, maxAgeMs: number): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+  const app = plainApp();
   app.use(
     session({
       store,
@@ -21,5 +19,13 @@ export function sessionApp(store: Store, secret: string, maxAgeMs: number): expr
       cookie: { maxAge: maxAgeMs, httpOnly: true },
     }),
   );
+  return app;
+}
+
+/** The same express 5 app without express-session: no `x-powered-by`, no ETag, no routes. */
+export function plainApp(): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
   return app;
 }

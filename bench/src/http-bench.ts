@@ -85,6 +85,21 @@ class ServerProcess extends ChildChannel<ChildMessage, ParentMessage> {
   }
 }
 
+/**
+ * Before timing a baseline (issue 18's ceilings): both routes answer 200. It stores nothing,
+ * so there is nothing else to check; the zero-cost store answers every cookie with a session.
+ */
+async function verifyBaseline(base: string, ids: readonly string[], secret: string): Promise<void> {
+  const cookie = sessionCookieHeader(ids[0] as string, secret);
+  for (const [path, method] of [
+    ['/read', 'GET'],
+    ['/write', 'POST'],
+  ] as const) {
+    const { status, body } = await request(base + path, method, cookie);
+    if (status !== 200) throw new VerificationFailure(`${method} ${path}: ${status} ${JSON.stringify(body)}`);
+  }
+}
+
 /** Before timing: the app finds each session by its cookie, rejects an unknown one, and writes through. */
 async function verifyHttp(base: string, ids: readonly string[], secret: string): Promise<void> {
   const step = Math.max(1, Math.floor(ids.length / 20));
@@ -139,7 +154,7 @@ export async function benchHttp(
     });
     const ready: ReadyMessage = await server.next('ready', 180_000);
     const base = `http://127.0.0.1:${ready.port}`;
-    await verifyHttp(base, ready.ids, secret);
+    await (subject.kind === 'baseline' ? verifyBaseline : verifyHttp)(base, ready.ids, secret);
     const cookies = ready.ids.map((id) => sessionCookieHeader(id, secret));
     for (const scenario of SCENARIOS) {
       const url = base + scenario.path;

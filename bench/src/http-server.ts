@@ -15,7 +15,7 @@ import {
 } from './context';
 import { makeItems } from './fixtures';
 import { describeError } from './format';
-import { sessionApp } from './http-app';
+import { plainApp, sessionApp } from './http-app';
 import { closeServer, listenOnLoopback } from './http-listen';
 import type {
   AerospikeReply,
@@ -30,7 +30,7 @@ import type {
 } from './http-protocol';
 import { runConcurrent } from './load-runner';
 import { MemorySampler } from './memory';
-import { subjectNamed } from './subjects';
+import { NO_SESSIONS, subjectNamed } from './subjects';
 
 const DAY_MS = 86_400_000;
 
@@ -76,6 +76,23 @@ function askRedisGroup(count: number): Promise<RedisEndpoint[]> {
   });
 }
 
+/**
+ * Issue 18's first ceiling: the same express app and routes without express-session. The
+ * routes answer as the session routes do for a session of `owner` '-', with no store behind them.
+ */
+function buildPlainApp(): express.Express {
+  const app = plainApp();
+  let hits = 0;
+  app.get('/read', (_req, res) => {
+    res.json({ owner: '-', name: undefined, hits });
+  });
+  app.post('/write', (_req, res) => {
+    hits += 1;
+    res.json({ owner: '-', hits });
+  });
+  return app;
+}
+
 function buildApp(store: session.Store, secret: string): express.Express {
   const app = sessionApp(store, secret, DAY_MS);
   // Unmodified session: express-session does store.get, then store.touch.
@@ -117,11 +134,17 @@ async function start(message: StartMessage): Promise<void> {
   };
   instance = await subject.create(ctx);
   const { store, ops } = instance;
-  if (!store) throw new SubjectUnavailable(`${subject.name} is not an express-session store`);
+  const plain = subject.name === NO_SESSIONS;
+  if (!store && !plain) throw new SubjectUnavailable(`${subject.name} is not an express-session store`);
   const items = makeItems(message.sessions);
-  await runConcurrent(items.length, message.concurrency, (i) => ops.set(items[i] as (typeof items)[number]));
+  // A baseline stores nothing: loading would only time its no-op set.
+  if (subject.kind !== 'baseline') {
+    await runConcurrent(items.length, message.concurrency, (i) =>
+      ops.set(items[i] as (typeof items)[number]),
+    );
+  }
   sampler.markRetained();
-  const app = buildApp(store, message.secret);
+  const app = store && !plain ? buildApp(store, message.secret) : buildPlainApp();
   const listening = await listenOnLoopback(app);
   server = listening.server;
   const { port } = listening;

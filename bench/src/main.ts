@@ -17,6 +17,7 @@ import { checkTargets, renderReport, writeJson } from './report';
 import type { BenchResults, CacheMemoryResult, HttpResult, StoreResult } from './results';
 import { mergeHttpRounds, mergeStoreRounds } from './rounds';
 import { BenchServers } from './servers';
+import { benchStaleRead, STALE_READ_SCENARIO, type StaleReadResult } from './stale-read-bench';
 import { benchStore } from './store-bench';
 import { type Subject, subjectNamed } from './subjects';
 import { benchUserSessions, USER_SESSIONS_SCENARIO, type UserSessionsResult } from './user-sessions-bench';
@@ -48,7 +49,8 @@ async function run(options: BenchOptions): Promise<void> {
     if (options.store && subjects.length > 0) {
       for (let round = 1; round <= options.rounds; round++) {
         log(`\nStore level, round ${round}/${options.rounds}`);
-        for (const subject of subjects.filter((s) => stillOk(storeRounds, s.name))) {
+        // The baselines are HTTP ceilings: they have no store-level figures.
+        for (const subject of subjects.filter((s) => s.kind !== 'baseline' && stillOk(storeRounds, s.name))) {
           log(`  ${subject.label}`);
           collectGarbage();
           const began = Date.now();
@@ -97,7 +99,9 @@ async function run(options: BenchOptions): Promise<void> {
     if (options.http) {
       // A store that failed (or could not run) at store level is not run over HTTP.
       const httpSubjects = subjects.filter(
-        (s) => s.kind === 'store' && !store.some((r) => r.subject === s.name && r.status !== 'ok'),
+        (s) =>
+          (s.kind === 'store' || s.kind === 'baseline') &&
+          !store.some((r) => r.subject === s.name && r.status !== 'ok'),
       );
       for (let round = 1; round <= options.httpRounds && httpSubjects.length > 0; round++) {
         log(`\nHTTP (express + express-session + autocannon), round ${round}/${options.httpRounds}`);
@@ -169,6 +173,25 @@ async function run(options: BenchOptions): Promise<void> {
         log(`\n(scenario ${KEY_READ_SCENARIO} is HTTP only: not run with --only store)`);
       }
     }
+    let staleRead: StaleReadResult | undefined;
+    if (options.scenarios.includes(STALE_READ_SCENARIO)) {
+      if (options.http) {
+        log(
+          `\nHTTP scenario ${STALE_READ_SCENARIO}: two app processes with clientCache, ${options.staleReads} rounds (issue 18)`,
+        );
+        const handle = servers.contextFor(STALE_READ_SCENARIO);
+        try {
+          staleRead = await benchStaleRead(() => handle.ctx.redisUrl(), handle.ctx.prefix, {
+            rounds: options.staleReads,
+            log,
+          });
+        } finally {
+          await handle.cleanup();
+        }
+      } else {
+        log(`\n(scenario ${STALE_READ_SCENARIO} is HTTP only: not run with --only store)`);
+      }
+    }
     const http = subjects.flatMap((s) => {
       const rounds = httpRounds.get(s.name);
       return rounds ? [mergeHttpRounds(rounds)] : [];
@@ -187,6 +210,7 @@ async function run(options: BenchOptions): Promise<void> {
       ...(overlap ? { overlap } : {}),
       ...(userSessions ? { userSessions } : {}),
       ...(keyRead ? { keyRead } : {}),
+      ...(staleRead ? { staleRead } : {}),
     };
     log(`\n${renderReport(results, await servers.describeRedis())}\n`);
     writeJson(options.json, results);

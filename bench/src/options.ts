@@ -1,11 +1,17 @@
 import { resolve } from 'node:path';
 import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { OVERLAP_SCENARIO } from './overlap-bench';
-import { SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
+import { STALE_READ_SCENARIO } from './stale-read-bench';
+import { BASELINES, SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
 import { USER_SESSIONS_SCENARIO } from './user-sessions-bench';
 
 /** HTTP scenarios that are not an express-session store, chosen with `--stores` like subjects. */
-export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO, USER_SESSIONS_SCENARIO];
+export const SCENARIOS: readonly string[] = [
+  OVERLAP_SCENARIO,
+  KEY_READ_SCENARIO,
+  USER_SESSIONS_SCENARIO,
+  STALE_READ_SCENARIO,
+];
 
 /** The run's settings, from argv (first) and BENCH_* env variables. */
 export interface BenchOptions {
@@ -28,6 +34,8 @@ export interface BenchOptions {
   httpRounds: number;
   store: boolean;
   http: boolean;
+  /** Write/read rounds of the `stale-read` scenario. */
+  staleReads: number;
   /** Where the JSON results go. */
   json: string;
 }
@@ -39,7 +47,8 @@ export const USAGE = `Usage: pnpm bench [-- options]      (or: cd bench && pnpm 
                      Groups:   ${Object.keys(SUBJECT_GROUPS).join(', ')}
                      Scenarios (HTTP): ${SCENARIOS.join(', ')} (overlap runs over the chosen
                      stores, or every store when none is chosen)
-  --no-anchors       do not add the anchors of the chosen subjects
+  --no-anchors       do not add the anchors of the chosen subjects (nor the HTTP baselines
+                     no-sessions and zero-cost, added beside any store)
   --quick            a short run (fewer ops, one short HTTP round): under 2 minutes
   --sessions N       distinct sessions loaded (default 10000)
   --concurrency N    operations in flight / HTTP connections (default 64)
@@ -48,6 +57,7 @@ export const USAGE = `Usage: pnpm bench [-- options]      (or: cd bench && pnpm 
   --duration S       seconds per HTTP scenario and round (default 8, quick 2)
   --http-rounds N    HTTP rounds (default 2, quick 1)
   --only store|http  run only the store-level or only the HTTP benchmark
+  --stale-reads N    rounds of the stale-read scenario (default 10000, quick 2000)
   --json PATH        where to write the results (default bench/results/latest.json)
 
 Every option also reads an env variable: BENCH_STORES, BENCH_QUICK=1, BENCH_SESSIONS,
@@ -93,6 +103,10 @@ export function resolveStores(list: string, withAnchors: boolean): string[] {
       if (subject?.anchor) wanted.add(subject.anchor);
       if (subject?.raw) wanted.add(subject.raw);
     }
+    // Issue 18: every HTTP table shows how far each store is from the ceilings.
+    if ([...wanted].some((name) => subjectNamed(name)?.kind === 'store')) {
+      for (const name of BASELINES) wanted.add(name);
+    }
   }
   return SUBJECTS.map((s) => s.name).filter((name) => wanted.has(name));
 }
@@ -126,7 +140,18 @@ export function parseOptions(
   }
   const known = new Set([
     ...booleans,
-    ...['stores', 'sessions', 'concurrency', 'ops', 'rounds', 'duration', 'http-rounds', 'only', 'json'],
+    ...[
+      'stores',
+      'sessions',
+      'concurrency',
+      'ops',
+      'rounds',
+      'duration',
+      'http-rounds',
+      'only',
+      'json',
+      'stale-reads',
+    ],
   ]);
   for (const key of flags.keys()) if (!known.has(key)) throw new UsageError(`unknown option --${key}`);
 
@@ -149,6 +174,7 @@ export function parseOptions(
     rounds: positiveInt('--rounds', get('rounds')) ?? 3,
     duration: positiveNumber('--duration', get('duration')) ?? (quick ? 2 : 8),
     httpRounds: positiveInt('--http-rounds', get('http-rounds')) ?? (quick ? 1 : 2),
+    staleReads: positiveInt('--stale-reads', get('stale-reads')) ?? (quick ? 2000 : 10_000),
     store: only !== 'http',
     http: only !== 'store',
     json: resolve(get('json') ?? resolve(__dirname, '..', 'results', 'latest.json')),

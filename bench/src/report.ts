@@ -4,8 +4,9 @@ import { formatCommands, formatMb, formatMs, formatRate } from './format';
 import { renderKeyRead } from './key-read-bench';
 import { renderOverlap } from './overlap-bench';
 import type { BenchResults, HttpResult, HttpScenario, StoreResult, TargetResult } from './results';
+import { renderStaleRead } from './stale-read-bench';
 import type { Summary } from './stats';
-import { type HttpOpName, type OpName, SUBJECTS, subjectNamed } from './subjects';
+import { type HttpOpName, NO_SESSIONS, type OpName, SUBJECTS, subjectNamed, ZERO_COST } from './subjects';
 import { renderUserSessions } from './user-sessions-bench';
 
 const STORE_OPS: readonly OpName[] = [
@@ -225,7 +226,14 @@ function httpTables(results: BenchResults): string[] {
         (anchor) => results.http.some((r) => r.subject === anchor),
         (anchor) => httpFigure(results.http, anchor, scenario),
       );
-      rows.push([...figureCells(result.label, figure), vs, formatCommands(figure.redisCommands)]);
+      const baseline = subjectNamed(result.subject)?.kind === 'baseline';
+      rows.push([
+        ...figureCells(result.label, figure),
+        percentOf(figure.perSecond, httpFigure(results.http, NO_SESSIONS, scenario)),
+        baseline ? 'ceiling' : percentOf(figure.perSecond, httpFigure(results.http, ZERO_COST, scenario)),
+        baseline ? '' : vs,
+        formatCommands(figure.redisCommands),
+      ]);
     }
     if (rows.length === 0) continue;
     const what =
@@ -234,7 +242,7 @@ function httpTables(results: BenchResults): string[] {
         : 'HTTP POST /write (express-session: get + set)';
     const o = results.options;
     const rounds = o.httpRounds > 1 ? ` (median of ${o.httpRounds} rounds)` : '';
-    const commandsNote = rows.some((r) => r[6])
+    const commandsNote = rows.some((r) => r[8])
       ? "\n  note: Redis calls/req = INFO commandstats delta of the run's redis-server over the timed run / " +
         'requests completed (commands a script runs counted too: EVALSHA + its GET and SET); ' +
         (scenario === 'write'
@@ -246,14 +254,58 @@ function httpTables(results: BenchResults): string[] {
     out.push(
       `${what}, ${o.concurrency} connections, ${o.sessions.toLocaleString('en-US')} distinct cookies, ${o.duration} s${rounds}\n` +
         renderTable(
-          ['subject', 'req/s', 'rounds', 'p50 ms', 'p99 ms', 'vs anchor', 'Redis calls/req'],
+          [
+            'subject',
+            'req/s',
+            'rounds',
+            'p50 ms',
+            'p99 ms',
+            'of no sessions',
+            'of zero-cost',
+            'vs anchor',
+            'Redis calls/req',
+          ],
           rows,
-          [1, 2, 3, 4],
+          [1, 2, 3, 4, 5, 6],
         ) +
         commandsNote,
     );
   }
+  const summary = httpSummary(results.http);
+  if (summary) out.push(summary);
   return out;
+}
+
+/** `rate` as a whole percentage of `base`, or '' when the base did not run. */
+function percentOf(rate: number, base: number | undefined): string {
+  return base && base > 0 ? `${Math.round((rate / base) * 100)}%` : '';
+}
+
+/**
+ * Issue 18's layout: one row per route, one column per subject (the ceilings first), each
+ * store's req/s with its percentage of the zero-cost store of this run.
+ */
+function httpSummary(http: readonly HttpResult[]): string | undefined {
+  const ok = http.filter((r) => r.status === 'ok');
+  if (!ok.some((r) => r.subject === ZERO_COST) || ok.length < 2) return undefined;
+  const rows = HTTP_SCENARIOS.map((scenario) => [
+    scenario === 'read' ? 'read (GET /read: get + touch)' : 'write (POST /write: get + set)',
+    ...ok.map((r) => {
+      const rate = r.scenarios[scenario]?.perSecond;
+      if (rate === undefined) return '-';
+      const baseline = subjectNamed(r.subject)?.kind === 'baseline';
+      const share = baseline ? '' : percentOf(rate, httpFigure(http, ZERO_COST, scenario));
+      return share ? `${formatRate(rate)} (${share})` : formatRate(rate);
+    }),
+  ]);
+  return (
+    'HTTP req/s against the ceilings (issue 18; percentages: of the zero-cost store, same run)\n' +
+    renderTable(
+      ['route', ...ok.map((r) => r.label)],
+      rows,
+      ok.map((_, i) => i + 1),
+    )
+  );
 }
 
 function memoryTable(results: BenchResults): string | undefined {
@@ -439,6 +491,7 @@ export function renderReport(results: BenchResults, redisWhere: string | null): 
     ...httpTables(results),
     results.overlap && renderOverlap(results.overlap),
     results.userSessions && renderUserSessions(results.userSessions),
+    results.staleRead && renderStaleRead(results.staleRead),
     results.keyRead &&
       renderKeyRead(
         results.keyRead,

@@ -3,6 +3,7 @@ import type { MachineInfo } from './machine';
 import type { MemoryFigures } from './memory';
 import type { BenchOptions } from './options';
 import type { OverlapResult } from './overlap-bench';
+import type { StaleReadResult } from './stale-read-bench';
 import type { Summary } from './stats';
 import type { HttpOpName, OpName } from './subjects';
 import type { UserSessionsResult } from './user-sessions-bench';
@@ -106,4 +107,6 @@ export interface BenchResults {
   overlap?: OverlapResult;
   /** The `user-sessions` scenario (issue 14), when it ran. */
   userSessions?: UserSessionsResult;
+  /** The `stale-read` scenario (issue 18), when it ran. */
+  staleRead?: StaleReadResult;
 }

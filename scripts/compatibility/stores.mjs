@@ -239,10 +239,13 @@ module.exports = {
     install: [],
     backend: 'memory (in process)',
     module: ({ repository }) => `
-const { MemoryStore } = require(${literal(`${repository}/packages/core`)});
+const { MemoryDatabase, MemoryStore } = require(${literal(`${repository}/packages/core`)});
+// One database for every store the kit makes, as one server would be: stores given the same
+// prefix see the same sessions, and prefix isolation is tested for real.
+const database = new MemoryDatabase();
 module.exports = {
   name: '@session-stores/core MemoryStore',
-  createStore: ({ prefix, options }) => new MemoryStore({ ...options, prefix }),
+  createStore: ({ prefix, options }) => new MemoryStore({ ...options, prefix, database }),
 };
 `,
   },

@@ -49,6 +49,7 @@ export {
   SessionStore,
   type SessionStoreOptions,
 } from './session-store';
+export { MAX_TOUCH_MARGIN } from './touch-margin';
 export {
   DEFAULT_TTL_SECONDS,
   type ResolvedTtl,

@@ -190,7 +190,9 @@ export class MemoryStore extends SessionStore {
   protected override async readSession(sid: string): Promise<SessionData | null> {
     const entry = this.database.read(this.key(sid));
     if (!entry) return null;
-    return this.rememberLoaded(sid, this.decode(sid, entry.text), entry.version, entry.text);
+    // The entry's expiry is known exactly: it lets touchMargin skip touches.
+    const expiresAt = entry.expiresAt ?? Number.POSITIVE_INFINITY;
+    return this.rememberLoaded(sid, this.decode(sid, entry.text), entry.version, entry.text, expiresAt);
   }
 
   protected override async writeSession(

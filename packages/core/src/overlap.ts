@@ -16,6 +16,13 @@ export interface LoadedSession {
   readonly base: { readonly text: string } | { readonly json: string };
   /** The user the stored copy belongs to (by the `userOf` option, when set), so a save that changes it updates the index. */
   readonly user?: string | undefined;
+  /**
+   * When the backend will expire the stored copy (epoch ms, read no later than the backend
+   * answered; `Infinity` when never), if the backend reported it: lets `touchMargin` skip touches.
+   */
+  readonly expiresAt?: number | undefined;
+  /** The stored copy's `cookie.expires` in epoch ms, when it had one (recorded with `expiresAt`). */
+  readonly cookieExpiresAt?: number | undefined;
 }
 
 /** What a backend's conditional write reports. */

@@ -26,12 +26,13 @@ import {
 import { validatePrefix } from './prefix';
 import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
+import { cookieExpiry, touchIsCovered, validateTouchMargin, withMargin } from './touch-margin';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
 import {
   checkUser,
-  cookieExpiry,
   type DestroyAllOfOptions,
   exceptIds,
+  expiresOf,
   type UserIndexOptions,
   type UserIndexSettings,
   type UserLink,
@@ -61,6 +62,19 @@ export interface SessionStoreOptions extends TtlSettings, UserIndexOptions {
    * overlapping requests merge their changes and a destroyed session stays destroyed.
    */
   lastWriteWins?: boolean | undefined;
+  /**
+   * Do not write touches that change (almost) nothing: a share of the session's lifetime,
+   * from 0 to 0.5. With `0.1`, every save and every touch that is written gives the backend a
+   * TTL 10% longer than the cookie's (the stored `cookie.expires` stays the cookie's), and a
+   * touch is skipped while the backend already keeps the session at least until the expiry the
+   * touch asks for and the stored cookie trails the new one by at most 10% of the lifetime. No
+   * session then expires earlier than without the option (one race, bounded by a request's
+   * duration, is in the README); each may stay on the server up to
+   * that share of its lifetime after its cookie expires. Skips need a backend that reports the
+   * stored expiry when it reads (see its README); elsewhere every touch is written. Default `0`:
+   * every touch is written and the server TTL is exactly the cookie's.
+   */
+  touchMargin?: number | undefined;
 }
 
 /** The names of {@link SessionStoreOptions}, for backends that reject option names they do not know. */
@@ -74,6 +88,7 @@ export const SESSION_STORE_OPTION_NAMES = [
   'lastWriteWins',
   'userOf',
   'maxSessionsPerUser',
+  'touchMargin',
 ] as const satisfies readonly (keyof SessionStoreOptions)[];
 // Fails to compile when an option is added to SessionStoreOptions but not to the list above.
 const everyOptionNamed: [
@@ -115,6 +130,11 @@ export abstract class SessionStore extends ExpressStore {
   protected readonly ttlSettings: TtlSettings;
   /** Whether `touch()` is a no-op. */
   protected readonly disableTouch: boolean;
+  /**
+   * The `touchMargin` option (0 when off). A backend whose read can report the stored expiry
+   * cheaply does so (to {@link rememberLoaded}) only when it is above 0.
+   */
+  protected readonly touchMargin: number;
   /** The serializer in use. */
   protected readonly serializer: Serializer;
   private readonly onCorrupt: 'error' | 'miss';
@@ -152,6 +172,7 @@ export abstract class SessionStore extends ExpressStore {
     this.prefix = validatePrefix(options.prefix, defaults.prefix);
     this.ttlSettings = { ttl: options.ttl, disableTTL: options.disableTTL === true };
     this.disableTouch = options.disableTouch === true;
+    this.touchMargin = validateTouchMargin(options.touchMargin);
     this.serializer = validateSerializer(options.serializer);
     this.onCorrupt = options.onCorrupt ?? 'error';
     this.savesConditionally = this.capabilities.conditionalWrites === true && options.lastWriteWins !== true;
@@ -330,24 +351,30 @@ export abstract class SessionStore extends ExpressStore {
    * what {@link decode} returned: records the stored copy's version (and the stored text the
    * session was decoded from, when the backend has it, else a JSON snapshot is taken), so a
    * later `set()` of this session, or of the `req.session` express-session makes from it,
-   * writes only over that version. Returns what it was given, a promise only if it got one.
+   * writes only over that version. With `touchMargin`, a backend that knows when the stored
+   * copy expires passes it as `expiresAt` (epoch ms, no later than the real expiry; `Infinity`
+   * for never), so a touch of this session can be skipped. Returns what it was given, a
+   * promise only if it got one.
    */
   protected rememberLoaded(
     sid: string,
     decoded: SessionData | null | Promise<SessionData | null>,
     version: unknown,
     text?: string,
+    expiresAt?: number,
   ): SessionData | null | Promise<SessionData | null> {
-    if (!this.savesConditionally) return decoded;
+    if (!this.savesConditionally && this.touchMargin === 0) return decoded;
     if (decoded instanceof Promise)
-      return decoded.then((session) => this.rememberLoaded(sid, session, version, text));
+      return decoded.then((session) => this.rememberLoaded(sid, session, version, text, expiresAt));
     if (decoded) {
+      const knowsExpiry = this.touchMargin > 0 && expiresAt !== undefined;
       markLoaded(decoded, {
         store: this,
         sid,
         version,
         base: text === undefined ? { json: JSON.stringify(decoded) } : { text },
         user: this.userIndex ? userOfOrUnknown(this.userIndex.userOf, decoded) : undefined,
+        ...(knowsExpiry ? { expiresAt, cookieExpiresAt: cookieExpiry(decoded) } : {}),
       });
     }
     return decoded;
@@ -449,8 +476,9 @@ export abstract class SessionStore extends ExpressStore {
     return bridgeCallback(
       this.guardSid(sid, () => {
         checkSession(session);
-        const ttl = resolveTtl(session, this.ttlSettings);
-        if (ttl.kind === 'expired') return this.removeSession(sid);
+        const resolved = resolveTtl(session, this.ttlSettings);
+        if (resolved.kind === 'expired') return this.removeSession(sid);
+        const ttl = withMargin(resolved, this.touchMargin);
         const loaded = this.savesConditionally ? loadedOf(session, this) : undefined;
         const former = loaded?.sid === sid ? loaded : undefined;
         // The user is named before anything is written, so a failing userOf leaves the store as it was.
@@ -495,9 +523,18 @@ export abstract class SessionStore extends ExpressStore {
         const ttl = resolveTtl(session, this.ttlSettings);
         if (ttl.kind === 'expired') return this.removeSession(sid);
         const user = this.userIndex ? userOfOrUnknown(this.userIndex.userOf, session) : undefined;
-        return user === undefined
+        const link = user === undefined ? undefined : { user, formerUser: undefined };
+        if (this.touchMargin !== 0) {
+          // touchMargin: a touch the stored copy already covers is not written (see the option).
+          const loaded = loadedOf(session, this);
+          if (loaded?.sid === sid && touchIsCovered(loaded, ttl, this.touchMargin, cookieExpiry(session))) {
+            return Promise.resolve();
+          }
+          return this.refreshSession(sid, session, withMargin(ttl, this.touchMargin), link);
+        }
+        return link === undefined
           ? this.refreshSession(sid, session, ttl)
-          : this.refreshSession(sid, session, ttl, { user, formerUser: undefined });
+          : this.refreshSession(sid, session, ttl, link);
       }),
       callback,
       this.onCallbackError,
@@ -715,7 +752,7 @@ export abstract class SessionStore extends ExpressStore {
       batch.forEach((id, position) => {
         const session = sessions[position];
         if (session && userOfOrUnknown(userOf, session) === user) {
-          live.push({ id, session, expires: cookieExpiry(session) });
+          live.push({ id, session, expires: expiresOf(session) });
         } else {
           dead.push(id);
         }
@@ -810,7 +847,7 @@ export abstract class SessionStore extends ExpressStore {
       if (this.userIndex) link = this.linkOf(sid, toWrite, current);
       const mergedTtl = resolveTtl(toWrite, this.ttlSettings);
       if (mergedTtl.kind === 'expired') return;
-      writeTtl = mergedTtl;
+      writeTtl = withMargin(mergedTtl, this.touchMargin);
       version = current.version;
     }
   }

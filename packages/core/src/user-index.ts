@@ -1,6 +1,7 @@
 import { InvalidArgumentError, InvalidOptionError, UserOfError } from './errors';
 import { optionalInteger } from './option-checks';
 import type { SessionData } from './session-data';
+import { cookieExpiry } from './touch-margin';
 
 /**
  * The `userOf` option: names the user a session belongs to, or `undefined` for a session
@@ -151,14 +152,10 @@ export function exceptIds(options: unknown): ReadonlySet<string> {
   return new Set(ids);
 }
 
-/** The cookie's expiry of a stored session, or `null` when it sets none. */
-export function cookieExpiry(session: SessionData): Date | null {
-  const expires = (session as { cookie?: { expires?: unknown } }).cookie?.expires;
-  if (expires instanceof Date || typeof expires === 'string' || typeof expires === 'number') {
-    const at = new Date(expires);
-    if (!Number.isNaN(at.getTime())) return at;
-  }
-  return null;
+/** A session's cookie expiry as the `expires` of {@link UserSession}: a Date, or `null` for a browser-session cookie. */
+export function expiresOf(session: SessionData): Date | null {
+  const at = cookieExpiry(session);
+  return at === undefined ? null : new Date(at);
 }
 
 /**

@@ -57,7 +57,28 @@ export interface RedisStoreOptions extends SessionStoreOptions, RedisConnectionO
   logErrors?: boolean | ((err: unknown) => void) | undefined;
   /** Do not let the Redis connection keep the process alive. Single-server clients only. Default `false`. */
   unref?: boolean | undefined;
+  /**
+   * Keep the sessions this process reads in memory, kept right by Redis client tracking (an
+   * extra connection receiving an invalidation for every write to a session key), so a
+   * session read again before anyone changes it costs no round trip. `true` or
+   * `{ maxAgeMs, maxEntries }`; a read is never staler than `maxAgeMs` (default 1000) even
+   * if an invalidation is late or lost. node-redis 5 single-server clients only, Redis 6 or
+   * later. Default `false`: see the README for what a stale read can do and why it is off.
+   */
+  clientCache?: boolean | ClientCacheOptions | undefined;
 }
+
+/** The settings of {@link RedisStoreOptions.clientCache}. */
+export interface ClientCacheOptions {
+  /** The longest a cached session is served after it was read from Redis, in ms. Default 1000. */
+  maxAgeMs?: number | undefined;
+  /** The most sessions kept; the oldest read is dropped first. Default 10,000. */
+  maxEntries?: number | undefined;
+}
+
+/** `clientCache`'s defaults. */
+export const DEFAULT_CACHE_MAX_AGE_MS = 1000;
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
 /** The Redis-specific options, validated and with their defaults. */
 export interface RedisSettings {
@@ -67,6 +88,8 @@ export interface RedisSettings {
   readonly commandTimeout: number;
   readonly logErrors: false | ((err: unknown) => void);
   readonly unref: boolean;
+  /** The client cache's settings, or undefined when it is off. */
+  readonly clientCache: { readonly maxAgeMs: number; readonly maxEntries: number } | undefined;
 }
 
 const CONNECTION_OPTIONS = ['url', 'host', 'port', 'socket', 'db', 'password'] as const;
@@ -136,13 +159,33 @@ export function resolveRedisSettings(options: RedisStoreOptions): RedisSettings 
     throw new InvalidOptionError('logErrors', 'expected a boolean or a function receiving the error');
   }
   optionalBoolean(unref, 'unref');
+  const clientCache = resolveClientCache(options.clientCache);
   return {
+    clientCache,
     client,
     connection,
     scanCount: scanCount ?? DEFAULT_SCAN_COUNT,
     commandTimeout: commandTimeoutMs,
     logErrors: logErrors === true ? logToConsole : typeof logErrors === 'function' ? logErrors : false,
     unref: unref === true,
+  };
+}
+
+function resolveClientCache(value: unknown): RedisSettings['clientCache'] {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { maxAgeMs: DEFAULT_CACHE_MAX_AGE_MS, maxEntries: DEFAULT_CACHE_MAX_ENTRIES };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidOptionError('clientCache', 'expected a boolean or { maxAgeMs, maxEntries }');
+  }
+  const { maxAgeMs, maxEntries, ...rest } = value as ClientCacheOptions;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new InvalidOptionError(`clientCache.${unknown}`, 'unknown option');
+  if (maxEntries !== undefined && !isPositiveInteger(maxEntries)) {
+    throw new InvalidOptionError('clientCache.maxEntries', 'expected an integer of 1 or more');
+  }
+  return {
+    maxAgeMs: optionalMilliseconds(maxAgeMs, 'clientCache.maxAgeMs', 1) ?? DEFAULT_CACHE_MAX_AGE_MS,
+    maxEntries: maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
   };
 }
 

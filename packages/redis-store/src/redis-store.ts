@@ -17,6 +17,7 @@ import type { RedisClientLike } from './client-types';
 import { MAX_KEYS_PER_COMMAND } from './command-limits';
 import { classifyRedisError, isConfigError, isWrongType } from './errors';
 import { groupBySlot } from './hash-slot';
+import { InvalidationChannel, type TrackingClient } from './invalidation-channel';
 import { isJsonSerializer } from './json-serializer';
 import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
@@ -42,6 +43,7 @@ import {
   userIndexKey,
   userIndexPlan,
 } from './user-index-plan';
+import { type CachedSession, SessionCache } from './session-cache';
 
 const ignoreReply = (): void => undefined;
 
@@ -86,6 +88,9 @@ export class RedisStore extends SessionStore {
   private readonly adapter: ClientAdapter;
   /** Sessions are plain JSON, so touch can splice the cookie in on the server. */
   private readonly editsJsonInPlace: boolean;
+  /** The `clientCache` option: sessions read, kept right by Redis client tracking. */
+  private readonly cache: SessionCache | undefined;
+  private readonly invalidations: InvalidationChannel | undefined;
 
   /** @param options see {@link RedisStoreOptions}; all are optional. */
   constructor(options: RedisStoreOptions = {}) {
@@ -106,6 +111,25 @@ export class RedisStore extends SessionStore {
     this.editsJsonInPlace = isJsonSerializer(this.serializer);
 
     const logError = settings.logErrors;
+    if (settings.clientCache) {
+      const tracking = this.client as unknown as TrackingClient;
+      if (
+        this.adapter.family !== 'node-redis' ||
+        this.adapter.topology !== 'single' ||
+        typeof tracking.duplicate !== 'function' ||
+        tracking.withTypeMapping === undefined
+      ) {
+        throw new InvalidOptionError(
+          'clientCache',
+          `needs a node-redis 5 single-server client (got a ${this.adapter.family} ${this.adapter.topology} client)`,
+        );
+      }
+      this.cache = new SessionCache(settings.clientCache.maxAgeMs, settings.clientCache.maxEntries);
+      this.invalidations = new InvalidationChannel(this.cache, this.prefix, (err) => {
+        if (logError) logError(err);
+      });
+      this.invalidations.open(tracking);
+    }
     this.connection = new RedisConnection(opened, {
       commandTimeout: this.commandTimeout,
       notConnectedError: (ms, hint, last) => {
@@ -132,6 +156,16 @@ export class RedisStore extends SessionStore {
     this.connection.start();
   }
 
+  /** With `clientCache`: how many sessions the cache holds (0 while it is not serving). */
+  get cachedSessions(): number {
+    return this.cache?.size ?? 0;
+  }
+
+  /** With `clientCache`: whether the cache is serving (its invalidation connection is up and tracking is on). */
+  get clientCacheLive(): boolean {
+    return this.cache?.isLive === true;
+  }
+
   // ---- primitives ------------------------------------------------------------
 
   // get, set and destroy chain promises instead of awaiting: they are the hot path, and
@@ -139,12 +173,86 @@ export class RedisStore extends SessionStore {
 
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.key(sid);
+    const cache = this.cache;
+    if (cache?.isLive) return this.readThroughCache(sid, key, cache);
+    if (this.touchMargin > 0) return this.readWithExpiry(sid, key);
     return this.send(key, ['GET', key]).then(
       (reply) => {
         if (reply == null) return null;
         const text = replyText(reply);
         // The text read is the version a later save compares against.
         return this.rememberLoaded(sid, this.decode(sid, text), text, text);
+      },
+      (err: unknown) => {
+        if (isWrongType(err)) return this.corruptData(sid, err);
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * With `clientCache`: the session from the cache when it holds it, else from Redis (then
+   * cached). The lookup waits for the end of the I/O phase that brought the request in, so an
+   * invalidation that reached this process with it is applied first.
+   */
+  private readThroughCache(sid: string, key: string, cache: SessionCache): Promise<SessionData | null> {
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const hit = cache.lookup(key);
+      if (hit) return this.rememberLoaded(sid, this.decode(sid, hit.text), hit.text, hit.text, hit.expiresAt);
+      const read = cache.startRead(key);
+      const readAt = Date.now();
+      let found: CachedSession | undefined;
+      const reading =
+        this.touchMargin > 0
+          ? this.readWithExpiry(sid, key, (text, expiresAt) => {
+              found = { text, expiresAt };
+            })
+          : this.send(key, ['GET', key]).then((reply) => {
+              if (reply == null) return null;
+              const text = replyText(reply);
+              found = { text, expiresAt: undefined };
+              return this.rememberLoaded(sid, this.decode(sid, text), text, text);
+            });
+      const settle = (): void => cache.finishRead(key, read, found, readAt);
+      return reading.then(
+        (session) => {
+          settle();
+          return session;
+        },
+        (err: unknown) => {
+          settle();
+          if (isWrongType(err)) return this.corruptData(sid, err);
+          throw err;
+        },
+      );
+    });
+  }
+
+  /**
+   * With `touchMargin`: GET and PTTL in one round trip (sent together), so core knows when
+   * Redis will expire the session and can skip a touch it already covers. The expiry counts
+   * from before the request was sent, so it is never later than Redis's own. A write landing
+   * between the two commands only makes PTTL describe a newer copy, which core then compares
+   * against as it would against any stored expiry.
+   */
+  private readWithExpiry(
+    sid: string,
+    key: string,
+    onText?: (text: string, expiresAt: number | undefined) => void,
+  ): Promise<SessionData | null> {
+    const sentAt = Date.now();
+    return this.send(key, () =>
+      Promise.all([this.adapter.send(key, ['GET', key]), this.adapter.send(key, ['PTTL', key])]),
+    ).then(
+      ([reply, pttl]) => {
+        if (reply == null) return null;
+        const text = replyText(reply);
+        const remaining = replyNumber(pttl);
+        // -1: no expiry; -2: gone since the GET (no skip then).
+        const expiresAt =
+          remaining === -1 ? Number.POSITIVE_INFINITY : remaining >= 0 ? sentAt + remaining : undefined;
+        onText?.(text, expiresAt);
+        return this.rememberLoaded(sid, this.decode(sid, text), text, text, expiresAt);
       },
       (err: unknown) => {
         if (isWrongType(err)) return this.corruptData(sid, err);
@@ -162,9 +270,10 @@ export class RedisStore extends SessionStore {
     const key = this.key(sid);
     const text = this.encode(sid, session);
     const change = indexChange(link);
-    if (change) return this.writeIndexed(sid, key, text, ttl, change);
+    if (change) return this.changing(key, this.writeIndexed(sid, key, text, ttl, change));
     // Millisecond precision (PX): a cookie expiring in 1.5 s lives 1.5 s, not 2.
     const command = ttl.kind === 'expire' ? ['SET', key, text, 'PX', String(ttl.ms)] : ['SET', key, text];
+    if (this.cache) return this.changing(key, this.send(key, command)).then(ignoreReply);
     return this.send(key, command).then(ignoreReply);
   }
 
@@ -174,7 +283,7 @@ export class RedisStore extends SessionStore {
    * stored layout stays plain text, readable by connect-redis both ways. A missing key
    * (destroyed, expired) is `'gone'` and is never recreated.
    */
-  protected override async writeSessionIf(
+  protected override writeSessionIf(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
@@ -186,14 +295,13 @@ export class RedisStore extends SessionStore {
     const text = this.encode(sid, session);
     const ttlArg = scriptTtl(ttl);
     const digest = sha1Hex(version as string);
-    let reply: unknown;
+    let written: Promise<unknown>;
     if (!link) {
-      reply = await this.send(key, () =>
-        runScript(this.sendTo(key), COMPARE_AND_SET, [key], [digest, text, ttlArg]),
-      );
+      const send = this.sendTo(key);
+      written = this.send(key, () => runScript(send, COMPARE_AND_SET, [key], [digest, text, ttlArg]));
     } else if (this.adapter.topology !== 'cluster') {
       const plan = this.indexPlan(ttl, link);
-      reply = await this.send(key, () =>
+      written = this.send(key, () =>
         runScript(
           this.sendTo(key),
           COMPARE_AND_SET_INDEXED,
@@ -202,22 +310,25 @@ export class RedisStore extends SessionStore {
         ),
       );
     } else {
-      reply = await this.inClusterIndexes(sid, ttl, link, () =>
+      written = this.inClusterIndexes(sid, ttl, link, () =>
         this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [digest, text, ttlArg])),
       );
     }
-    switch (replyNumber(reply)) {
-      case ScriptReply.Done:
-        return { version: text, text };
-      case ScriptReply.Changed:
-        return 'changed';
-      default:
-        return 'gone';
-    }
+    return this.changing(key, written).then((reply): ConditionalWriteResult => {
+      switch (replyNumber(reply)) {
+        case ScriptReply.Done:
+          return { version: text, text };
+        case ScriptReply.Changed:
+          return 'changed';
+        default:
+          return 'gone';
+      }
+    });
   }
 
   protected override removeSession(sid: string): Promise<void> {
     const key = this.key(sid);
+    if (this.cache) return this.changing(key, this.send(key, ['DEL', key])).then(ignoreReply);
     return this.send(key, ['DEL', key]).then(ignoreReply);
   }
 
@@ -227,7 +338,7 @@ export class RedisStore extends SessionStore {
    * store cannot edit the text on the server, so it reads, re-encodes and writes back
    * with a compare-and-set script (two round trips, retried if the session changed).
    */
-  protected override async refreshSession(
+  protected override refreshSession(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
@@ -241,11 +352,22 @@ export class RedisStore extends SessionStore {
     indexed?.catch(ignoreReply);
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
-      const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
-      await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg]));
-      await indexed;
-      return;
+      // A plain chain, not an async function: express-session's touch is on every unmodified request.
+      const args = [cookie === undefined ? '' : this.cookieJson(sid, cookie), ttlArg];
+      const send = this.sendTo(key);
+      const touched = this.changing(
+        key,
+        this.send(key, () => runScript(send, TOUCH_JSON, [key], args)),
+      );
+      return (indexed ? Promise.all([touched, indexed]) : touched).then(ignoreReply);
     }
+    const rewritten = this.rewriteCookie(sid, key, cookie, ttlArg);
+    return indexed ? Promise.all([rewritten, indexed]).then(ignoreReply) : rewritten;
+  }
+
+  /** touch with a custom serializer: read, re-encode with the new cookie, compare-and-set (retried). */
+  private async rewriteCookie(sid: string, key: string, cookie: unknown, ttlArg: string): Promise<void> {
+    this.cache?.invalidate(key);
     await rewriteStored({
       read: () => this.send(key, ['GET', key]),
       rewrite: async (text) => {
@@ -255,7 +377,7 @@ export class RedisStore extends SessionStore {
       compareAndSet: (sha, next) =>
         this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
     });
-    await indexed;
+    this.cache?.invalidate(key);
   }
 
   /** A user's index: ZRANGE of all its members, dead ones included (core checks each). */
@@ -317,6 +439,7 @@ export class RedisStore extends SessionStore {
   /** DEL per batch; in a cluster, one DEL per hash slot. */
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
     const keys = sids.map((sid) => this.key(sid));
+    for (const key of keys) this.cache?.invalidate(key);
     await Promise.all(
       this.batches(keys).map(({ keys: batch }) => this.send(batch[0] as string, ['DEL', ...batch])),
     );
@@ -335,6 +458,7 @@ export class RedisStore extends SessionStore {
    * that stays; deleted ones are simply gone), and all of them are awaited at the end.
    */
   protected override async clearSessions(): Promise<void> {
+    this.cache?.invalidateAll();
     if (this.adapter.topology !== 'cluster') {
       const fullPrefix = this.adapter.clientPrefix + this.prefix;
       const args = [`${escapeGlob(fullPrefix)}*`, String(this.scanCount), fullPrefix];
@@ -362,8 +486,9 @@ export class RedisStore extends SessionStore {
     await Promise.all(deletes);
   }
 
-  protected override closeBackend(): Promise<void> {
-    return this.connection.close();
+  protected override async closeBackend(): Promise<void> {
+    await this.invalidations?.close();
+    await this.connection.close();
   }
 
   protected override classifyError(err: unknown): SessionStoreError {
@@ -430,6 +555,27 @@ export class RedisStore extends SessionStore {
     const key = this.userKey(user);
     return this.send(key, () =>
       runScript(this.sendTo(key), INDEX_ONLY, [key], [sid, indexScore(ttl), String(Date.now()), which]),
+    );
+  }
+
+  /**
+   * A write of `key`; with the client cache on, the key is forgotten before it is sent and
+   * again once Redis answered, so no read of this process returns what was there before a
+   * write it saw acknowledged (a read in flight meanwhile is not cached either).
+   */
+  private changing<T>(key: string, write: Promise<T>): Promise<T> {
+    const cache = this.cache;
+    if (cache === undefined) return write;
+    cache.invalidate(key);
+    return write.then(
+      (reply) => {
+        cache.invalidate(key);
+        return reply;
+      },
+      (err: unknown) => {
+        cache.invalidate(key);
+        throw err;
+      },
     );
   }
 

@@ -109,3 +109,13 @@ export async function openIoRedisCluster(
   await cluster.connect();
   return cluster;
 }
+
+/** Resolves with the store once its client cache serves (its tracking connection is up). */
+export async function untilCacheLive(store: RedisStore, timeoutMs = 10_000): Promise<RedisStore> {
+  const deadline = Date.now() + timeoutMs;
+  while (!store.clientCacheLive) {
+    if (Date.now() > deadline) throw new Error('the client cache did not go live');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return store;
+}

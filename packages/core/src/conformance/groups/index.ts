@@ -12,6 +12,7 @@ import { overlappingRequestsGroup } from './overlapping-requests';
 import { prefixIsolationGroup } from './prefix-isolation';
 import { roundTripGroup } from './round-trip';
 import { touchGroup } from './touch';
+import { touchMarginGroup } from './touch-margin';
 import { ttlGroup } from './ttl';
 import { userSessionsGroup } from './user-sessions';
 
@@ -23,6 +24,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   prefixIsolationGroup,
   ttlGroup,
   touchGroup,
+  touchMarginGroup,
   enumerationGroup,
   callbacksGroup,
   corruptDataGroup,

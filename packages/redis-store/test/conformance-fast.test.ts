@@ -1,0 +1,28 @@
+import { describe } from '@jest/globals';
+import { runStoreConformance } from '@session-stores/core/conformance';
+import { describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
+import { RedisStore } from '../src';
+import { closeNodeRedis, openNodeRedis, rawInspect, readyStore, untilCacheLive } from './helpers';
+
+// Issue 18: the whole kit (the overlapping-requests group included) with every speed means on:
+// skipped touches (touchMargin) and the client cache kept right by Redis client tracking.
+describeWithBackend('redis', 'RedisStore with touchMargin and clientCache', () => {
+  const redis = useRedis();
+  const inspect = rawInspect(
+    () =>
+      (...args) =>
+        redis().command(...args),
+  );
+  describe('clients', () => {
+    const nodeRedis = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);
+    runStoreConformance<RedisStore>({
+      name: 'RedisStore (node-redis client, touchMargin 0.1, clientCache)',
+      storeClass: RedisStore,
+      createStore: async ({ prefix, options }) =>
+        untilCacheLive(
+          await readyStore({ touchMargin: 0.1, clientCache: true, ...options, prefix, client: nodeRedis() }),
+        ),
+      inspect,
+    });
+  });
+});
