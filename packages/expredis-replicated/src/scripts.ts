@@ -1,4 +1,9 @@
-import { INDEX_SESSION, ScriptReply, SET_WITH_TTL, luaScript as script } from '@session-stores/redis-store/connection';
+import {
+  INDEX_SESSION,
+  ScriptReply,
+  SET_WITH_TTL,
+  luaScript as script,
+} from '@session-stores/redis-store/connection';
 import { LUA_HEADER_PATTERN } from './envelope';
 
 // Replies are redis-store's ScriptReply codes, and touch's compare-and-set is its COMPARE_AND_SET.

@@ -35,6 +35,7 @@ import {
   scriptTtl,
   TOUCH_JSON,
 } from './scripts';
+import { type CachedSession, SessionCache } from './session-cache';
 import {
   indexChange,
   indexScore,
@@ -43,7 +44,6 @@ import {
   userIndexKey,
   userIndexPlan,
 } from './user-index-plan';
-import { type CachedSession, SessionCache } from './session-cache';
 
 const ignoreReply = (): void => undefined;
 
