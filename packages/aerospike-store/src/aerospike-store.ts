@@ -168,21 +168,23 @@ export class AerospikeStore extends SessionStore {
   }
 
   /**
-   * Default layout: one `operate` [touch(ttl), write(cookie bin)] that only updates an
-   * existing record, so a destroyed session stays destroyed and the session bin (data
-   * another request may have just saved) is left alone. With a custom mapper the
-   * cookie's place in the bins is unknown: read, replace the cookie, write back only if
-   * the record's generation is unchanged (else retry).
+   * Default layout: one `operate` that only updates an existing record, so a destroyed
+   * session stays destroyed, and leaves the session bin (data another request may have
+   * just saved) alone: [write(cookie bin)], whose command TTL is the new one, or [touch]
+   * when the session has no cookie object to store. (A touch beside the write would set
+   * the same TTL twice, and each operation costs the client a conversion.) With a custom
+   * mapper the cookie's place in the bins is unknown: read, replace the cookie, write back
+   * only if the record's generation is unchanged (else retry).
    */
   protected override refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
     if (this.mapper) return this.refreshMapped(sid, session, ttl);
     const key = this.recordKey(sid);
     const seconds = recordTtl(ttl);
-    const operations = [Aerospike.operations.touch(seconds)];
     const { cookie } = session as { cookie?: unknown };
-    if (isCookieObject(cookie)) {
-      operations.push(Aerospike.operations.write(COOKIE_BIN, this.encode(sid, cookie as SessionData)));
-    }
+    const operation = isCookieObject(cookie)
+      ? Aerospike.operations.write(COOKIE_BIN, this.encode(sid, cookie as SessionData))
+      : Aerospike.operations.touch(seconds);
+    const operations = [operation];
     const meta = { ttl: seconds };
     return this.command<AerospikeRecord, void>(
       ({ client, policies }, done) =>
