@@ -88,4 +88,12 @@ export interface AltSessionOptions {
    * is down; then the call fails with `ERR_BACKEND_UNAVAILABLE`. Default 2000.
    */
   commandTimeout?: number | undefined;
+  /**
+   * The session key whose value names the session's user (a string), so the middleware keeps
+   * an index from each user to their sessions: `sessionsOf`, `destroyAllOf` and
+   * `maxSessionsPerUser` work. Default none: nothing extra is read or written.
+   */
+  userKey?: string | undefined;
+  /** At most this many sessions per user: a login beyond it ends the user's oldest logins. Needs `userKey`. Default none. */
+  maxSessionsPerUser?: number | undefined;
 }

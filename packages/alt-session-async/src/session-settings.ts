@@ -52,6 +52,8 @@ const TOP_LEVEL = [
   'maxLifetime',
   'secret',
   'commandTimeout',
+  'userKey',
+  'maxSessionsPerUser',
 ] as const;
 const SESSION_KEYS = ['dbIndex', 'tti', 'prefix', 'secure', 'domain'] as const;
 const COOKIE_KEYS = ['name', 'path', 'domain', 'secure', 'httpOnly', 'sameSite', 'maxAge'] as const;

@@ -13,6 +13,7 @@ export {
   SerializeError,
   SessionStoreError,
   StoreClosedError,
+  UserOfError,
   WriteConflictError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
@@ -57,3 +58,13 @@ export {
   validateTtlSettings,
   type WriteTtl,
 } from './ttl';
+export {
+  checkUser,
+  type DestroyAllOfOptions,
+  escapeUserName,
+  exceptIds,
+  type UserIndexOptions,
+  type UserLink,
+  type UserOf,
+  type UserSession,
+} from './user-index';

@@ -1,5 +1,6 @@
 import type { SessionData } from '@session-stores/core';
 import type { ConformanceInspect } from '@session-stores/core/conformance';
+import { userIndexKey } from '@session-stores/redis-store/connection';
 import {
   type RedisServer,
   type RespReply,
@@ -130,12 +131,10 @@ export function rawInspect(servers: () => readonly RedisServer[]): ConformanceIn
       const found = await onAll('EXISTS', key);
       return found.every((count) => Number(count) === 1);
     },
+    indexedIds: async (store, user) => {
+      await store.idle();
+      const sets = await onAll('ZRANGE', userIndexKey(store.prefix, user), '0', '-1');
+      return [...new Set(sets.flatMap((members) => (members as unknown[]).map(String)))];
+    },
   };
-}
-
-/** The p-th percentile (0..100) of `values`. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
 }

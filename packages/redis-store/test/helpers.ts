@@ -3,6 +3,7 @@ import { whenReady } from '@session-stores/test-servers';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
+import { userIndexKey } from '../src/user-index-plan';
 
 /** Sends one raw command to the server holding the key (a cluster-aware client for a cluster). */
 export type RawCommand = (...args: string[]) => Promise<unknown>;
@@ -31,6 +32,36 @@ export function rawInspect(raw: () => RawCommand): ConformanceInspect<RedisStore
       await raw()('SET', key, '{}', 'PX', FOREIGN_TTL_MS);
     },
     foreignExists: async (_store, key) => Number(await raw()('EXISTS', key)) === 1,
+    indexedIds: async (store, user) => {
+      const reply = await raw()('ZRANGE', userIndexKey(store.prefix, user), '0', '-1');
+      return (reply as unknown[]).map(String);
+    },
+  };
+}
+
+/**
+ * The kit's hooks on one server, through its raw connection; `dropConnection` has the
+ * server close the store's connection, as in an outage (the client reconnects by itself).
+ */
+export function serverInspect(
+  server: () => { command(...args: string[]): Promise<unknown> },
+): ConformanceInspect<RedisStore> {
+  return {
+    ...rawInspect(
+      () =>
+        (...args) =>
+          server().command(...args),
+    ),
+    dropConnection: async (store: RedisStore) => {
+      const client = store.client as unknown as {
+        call?: (...args: string[]) => Promise<unknown>;
+        sendCommand?: (args: string[]) => Promise<unknown>;
+      };
+      const id = client.call
+        ? await client.call('CLIENT', 'ID')
+        : await client.sendCommand?.(['CLIENT', 'ID']);
+      await server().command('CLIENT', 'KILL', 'ID', String(id));
+    },
   };
 }
 
