@@ -10,11 +10,11 @@ import {
   type UserLink,
   type WriteTtl,
 } from '@session-stores/core';
-import type { AerospikeRecord, Client, Key } from 'aerospike';
+import type { AerospikeRecord, BatchResult, Client, Key, ReadPolicy } from 'aerospike';
 import * as Aerospike from 'aerospike';
 import { resultCode, statusError, toStoreError } from './aerospike-errors';
-import type { CommandPolicies } from './client-policies';
 import { limiterFor } from './command-limiter';
+import { type Issue, sendCommand } from './command-sender';
 import { AerospikeConnection } from './connection';
 import { type AerospikeStoreOptions, resolveOptions } from './options';
 import {
@@ -26,7 +26,6 @@ import {
   USER_BIN,
   userIndexName,
 } from './record-mapper';
-import { retryWhenBusy } from './retry';
 import { drain, streamBatches } from './scan';
 
 const { status } = Aerospike;
@@ -108,16 +107,23 @@ export class AerospikeStore extends SessionStore {
 
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.recordKey(sid);
-    return this.sendOrMissing((client, policies) =>
-      client.get(key, orDefault(client, policies, 'read')),
-    ).then((record) => {
-      if (!record) return null;
-      // The session bin's text (without the cookie, which a merge never compares) saves a
-      // JSON snapshot of every session read; a mapper's bins have no such text.
-      const text = this.mapper ? undefined : record.bins[SESSION_BIN];
-      const decoded = this.fromBins(sid, record.bins);
-      return this.rememberLoaded(sid, decoded, record.gen, typeof text === 'string' ? text : undefined);
-    });
+    return this.command<AerospikeRecord, SessionData | null>(
+      ({ client, policies }, done) => client.get(key, policies.perCommand.read as ReadPolicy, done),
+      (err, record) => {
+        if (err) return missingAsNull(err);
+        const { bins } = record as AerospikeRecord;
+        // The session bin's text (without the cookie, which a merge never compares) saves a
+        // JSON snapshot of every session read; a mapper's bins have no such text.
+        const text = this.mapper ? undefined : bins[SESSION_BIN];
+        const decoded = this.fromBins(sid, bins);
+        return this.rememberLoaded(
+          sid,
+          decoded,
+          (record as AerospikeRecord).gen,
+          typeof text === 'string' ? text : undefined,
+        );
+      },
+    );
   }
 
   /**
@@ -126,7 +132,7 @@ export class AerospikeStore extends SessionStore {
    * is `'gone'`; another generation is `'changed'`. The new generation is the loaded one
    * plus one: if another write came between, the next save sees `'changed'` and merges.
    */
-  protected override async writeSessionIf(
+  protected override writeSessionIf(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
@@ -134,77 +140,100 @@ export class AerospikeStore extends SessionStore {
     link?: UserLink,
   ): Promise<ConditionalWriteResult> {
     const bins = this.withUser(this.toBins(sid, session), link);
-    const gen = version as number;
-    try {
-      await this.send((client, policies) =>
-        client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl), gen }, policies.writeIfGeneration),
-      );
-    } catch (err) {
-      const code = resultCode(err);
-      if (code === status.ERR_RECORD_NOT_FOUND) return 'gone';
-      if (code === status.ERR_RECORD_GENERATION) return 'changed';
-      throw err;
-    }
-    return { version: gen + 1 };
+    const key = this.recordKey(sid);
+    const meta = { ttl: recordTtl(ttl), gen: version as number };
+    // The session bin's text is the next merge base: core then takes no JSON snapshot of the save.
+    const text = this.mapper ? undefined : (bins[SESSION_BIN] as string);
+    return this.command<Key, ConditionalWriteResult>(
+      ({ client, policies }, done) => client.put(key, bins, meta, policies.writeIfGeneration, done),
+      (err) => {
+        if (!err) return { version: meta.gen + 1, text };
+        const code = resultCode(err);
+        if (code === status.ERR_RECORD_NOT_FOUND) return 'gone';
+        if (code === status.ERR_RECORD_GENERATION) return 'changed';
+        throw err;
+      },
+    );
   }
 
   /**
    * With `userOf`, the record also holds the user in the {@link USER_BIN} bin, in the same
    * put; a secondary index on it finds a user's sessions (see {@link userSessionIds}).
    */
-  protected override async writeSession(
+  protected override writeSession(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
     link?: UserLink,
   ): Promise<void> {
     const bins = this.withUser(this.toBins(sid, session), link);
-    await this.send((client, policies) =>
-      client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl) }, orDefault(client, policies, 'write')),
+    const key = this.recordKey(sid);
+    const meta = { ttl: recordTtl(ttl) };
+    return this.command<Key, void>(
+      ({ client, policies }, done) => client.put(key, bins, meta, policies.perCommand.write ?? null, done),
+      throwIfFailed,
     );
   }
 
-  protected override async removeSession(sid: string): Promise<void> {
-    await this.sendOrMissing((client, policies) =>
-      client.remove(this.recordKey(sid), orDefault(client, policies, 'remove')),
+  protected override removeSession(sid: string): Promise<void> {
+    const key = this.recordKey(sid);
+    return this.command<Key, void>(
+      ({ client, policies }, done) => client.remove(key, policies.perCommand.remove ?? null, done),
+      (err) => void (err && missingAsNull(err)),
     );
   }
 
   /**
-   * Default layout: one `operate` [touch(ttl), write(cookie bin)] that only updates an
-   * existing record, so a destroyed session stays destroyed and the session bin (data
-   * another request may have just saved) is left alone. With a custom mapper the
-   * cookie's place in the bins is unknown: read, replace the cookie, write back only if
-   * the record's generation is unchanged (else retry).
+   * Default layout: one `operate` that only updates an existing record, so a destroyed
+   * session stays destroyed, and leaves the session bin (data another request may have
+   * just saved) alone: [write(cookie bin)], whose command TTL is the new one, or [touch]
+   * when the session has no cookie object to store. (A touch beside the write would set
+   * the same TTL twice, and each operation costs the client a conversion.) With a custom
+   * mapper the cookie's place in the bins is unknown: read, replace the cookie, write back
+   * only if the record's generation is unchanged (else retry).
    */
-  protected override async refreshSession(
+  protected override refreshSession(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
     link?: UserLink,
   ): Promise<void> {
+    if (this.mapper) return this.refreshMapped(sid, session, ttl, link);
     const key = this.recordKey(sid);
     const seconds = recordTtl(ttl);
-    if (!this.mapper) {
-      const operations = [Aerospike.operations.touch(seconds)];
-      const { cookie } = session as { cookie?: unknown };
-      if (isCookieObject(cookie)) {
-        operations.push(Aerospike.operations.write(COOKIE_BIN, this.encode(sid, cookie as SessionData)));
-      }
-      await this.sendOrMissing((client, policies) =>
-        client.operate(key, operations, { ttl: seconds }, orDefault(client, policies, 'touch')),
-      );
-      return;
-    }
+    const { cookie } = session as { cookie?: unknown };
+    const operation = isCookieObject(cookie)
+      ? Aerospike.operations.write(COOKIE_BIN, this.encode(sid, cookie as SessionData))
+      : Aerospike.operations.touch(seconds);
+    const operations = [operation];
+    const meta = { ttl: seconds };
+    return this.command<AerospikeRecord, void>(
+      ({ client, policies }, done) =>
+        client.operate(key, operations, meta, policies.perCommand.touch ?? null, done),
+      (err) => void (err && missingAsNull(err)),
+    );
+  }
+
+  /** touch() with a custom mapper: read, replace the cookie, write back over the same generation. */
+  private async refreshMapped(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link: UserLink | undefined,
+  ): Promise<void> {
+    const key = this.recordKey(sid);
+    const seconds = recordTtl(ttl);
     for (let attempt = 1; ; attempt += 1) {
-      const record = await this.sendOrMissing((client, policies) => client.get(key, policies.read));
+      const record = await this.sendOrMissing<AerospikeRecord>(({ client, policies }, done) =>
+        client.get(key, policies.read, done),
+      );
       if (!record) return;
       const stored = await this.fromBins(sid, record.bins);
       if (!stored) return;
       const bins = this.withUser(this.toBins(sid, { ...stored, cookie: session.cookie }), link);
       try {
-        await this.send((client, policies) =>
-          client.put(key, bins, { ttl: seconds, gen: record.gen }, policies.writeIfGeneration),
+        await this.send<Key>(({ client, policies }, done) =>
+          client.put(key, bins, { ttl: seconds, gen: record.gen }, policies.writeIfGeneration, done),
         );
         return;
       } catch (err) {
@@ -236,7 +265,9 @@ export class AerospikeStore extends SessionStore {
 
   protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
     const requests = sids.map((sid) => ({ key: this.recordKey(sid), readAllBins: true }));
-    const results = await this.send((client, policies) => client.batchRead(requests, policies.batch));
+    const results = await this.send<BatchResult[]>(({ client, policies }, done) =>
+      client.batchRead(requests, policies.batch, done),
+    );
     return Promise.all(
       results.map((result, index) => {
         const code = result.status as number;
@@ -249,7 +280,9 @@ export class AerospikeStore extends SessionStore {
 
   protected override async removeSessions(sids: readonly string[]): Promise<void> {
     const keys = sids.map((sid) => this.recordKey(sid));
-    const results = await this.send((client, policies) => client.batchRemove(keys, policies.batch));
+    const results = await this.send<BatchResult[]>(({ client, policies }, done) =>
+      client.batchRemove(keys, policies.batch, done),
+    );
     for (const result of results) {
       const code = result.status as number;
       if (code !== status.OK && code !== status.ERR_RECORD_NOT_FOUND) throw statusError(code, 'batch remove');
@@ -300,7 +333,9 @@ export class AerospikeStore extends SessionStore {
   private async truncateSet(startedAt: number): Promise<void> {
     while (Date.now() < startedAt + 2) await sleep(1);
     const truncate = () =>
-      this.send((client, policies) => client.truncate(this.namespace, this.setName, 0, policies.info));
+      this.send<void>(({ client, policies }, done) =>
+        client.truncate(this.namespace, this.setName, 0, policies.info, done),
+      );
     await truncate();
     const deadline = Date.now() + TRUNCATE_WAIT_MS;
     for (let pause = 5; !(await this.setIsEmpty()); pause = Math.min(pause * 2, 200)) {
@@ -387,25 +422,30 @@ export class AerospikeStore extends SessionStore {
 
   /** Creates the user bin's string index on the set once; a failure is retried by the next call. */
   private userIndexReady(): Promise<void> {
-    this.userIndex_ ??= this.send(async (client) => {
-      try {
-        const job = await client.createIndex({
-          ns: this.namespace,
-          set: this.setName,
-          bin: USER_BIN,
-          index: userIndexName(this.setName),
-          datatype: Aerospike.indexDataType.STRING,
-        });
-        await job.wait(10);
-      } catch (err) {
-        // Created already (by this or another process): that is the goal.
-        if (resultCode(err) !== status.ERR_INDEX_FOUND) throw err;
-      }
+    this.userIndex_ ??= this.send<void>(({ client }, done) => {
+      this.createUserIndex(client).then(() => done(null), done);
     }).catch((err: unknown) => {
       this.userIndex_ = undefined;
       throw err;
     });
     return this.userIndex_;
+  }
+
+  /** Creates the user bin's string index and waits for it to be built. */
+  private async createUserIndex(client: Client): Promise<void> {
+    try {
+      const job = await client.createIndex({
+        ns: this.namespace,
+        set: this.setName,
+        bin: USER_BIN,
+        index: userIndexName(this.setName),
+        datatype: Aerospike.indexDataType.STRING,
+      });
+      await job.wait(10);
+    } catch (err) {
+      // Created already (by this or another process): that is the goal.
+      if (resultCode(err) !== status.ERR_INDEX_FOUND) throw err;
+    }
   }
 
   private idOf(record: AerospikeRecord): string | undefined {
@@ -415,45 +455,36 @@ export class AerospikeStore extends SessionStore {
   }
 
   /**
-   * Sends one command on the client, within the client's concurrency cap. Written with
-   * few promise layers: it runs for every get, set and touch.
+   * Sends one command and settles with what `answer` makes of the client's reply (a
+   * throw rejects). One promise per command, made here: this is the path of every get,
+   * set and touch.
    */
-  private send<T>(command: (client: Client, policies: CommandPolicies) => Promise<T>): Promise<T> {
-    const now = this.connection.acquireNow();
-    if (now) return this.sendOn(now.client, now.policies, command);
-    return this.connection.acquire().then(({ client, policies }) => this.sendOn(client, policies, command));
+  private command<T, R>(
+    issue: Issue<T>,
+    answer: (err: unknown, value: T | undefined) => R | Promise<R>,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      sendCommand(this.connection, issue, (err, value) => {
+        try {
+          resolve(answer(err, value));
+        } catch (thrown) {
+          reject(thrown);
+        }
+      });
+    });
   }
 
-  private sendOn<T>(
-    client: Client,
-    policies: CommandPolicies,
-    command: (client: Client, policies: CommandPolicies) => Promise<T>,
-  ): Promise<T> {
-    // Held while it waits for a slot too, so close() lets queued commands finish before closing the client.
-    const release = this.connection.hold();
-    return limiterFor(client)
-      .run(() => retryWhenBusy(() => command(client, policies)))
-      .then(
-        (value) => {
-          release();
-          return value;
-        },
-        (err: unknown) => {
-          release();
-          this.connection.noteFailure(err);
-          throw err;
-        },
-      );
+  /** As {@link command} for the commands of all(), clear() and a mapper's touch: the reply itself, a failure rejects. */
+  private send<T>(issue: Issue<T>): Promise<T> {
+    return this.command(issue, (err, value) => {
+      throwIfFailed(err);
+      return value as T;
+    });
   }
 
   /** As {@link send}, with "record not found" as `null`. */
-  private sendOrMissing<T>(
-    command: (client: Client, policies: CommandPolicies) => Promise<T>,
-  ): Promise<T | null> {
-    return this.send(command).then(undefined, (err: unknown) => {
-      if (resultCode(err) === status.ERR_RECORD_NOT_FOUND) return null;
-      throw err;
-    });
+  private sendOrMissing<T>(issue: Issue<T>): Promise<T | null> {
+    return this.command(issue, (err, value) => (err ? missingAsNull(err) : (value as T)));
   }
 
   private toBins(sid: string, session: SessionData): SessionBins {
@@ -517,51 +548,26 @@ export class AerospikeStore extends SessionStore {
   }
 }
 
-/** A session with its cookie put back in front; `null` if either part decoded to nothing. */
+/**
+ * A session with its cookie put back; `null` if either part decoded to nothing. The cookie
+ * bin's copy replaces one inside the session bin (aerospike-session-store kept it there).
+ * Set on the decoded object, not spread into a new one: this runs for every get.
+ */
 function withCookie(data: SessionData | null, cookie: SessionData | null): SessionData | null {
   if (!data || !cookie) return null;
-  const { cookie: _inline, ...rest } = data as unknown as Record<string, unknown>;
-  return { cookie, ...rest } as unknown as SessionData;
+  (data as unknown as Record<string, unknown>).cookie = cookie;
+  return data;
 }
 
-type DefaultablePolicy = 'read' | 'write' | 'touch' | 'remove';
-const sameAsDefault = new WeakMap<CommandPolicies, Partial<Record<DefaultablePolicy, boolean>>>();
-
-/**
- * The policy to pass for a command, or `undefined` when it holds just what the client
- * is configured with anyway: the client then uses its own default without converting a
- * policy object on every call (about 2 µs per command). Decided once per policy object.
- */
-function orDefault<P extends DefaultablePolicy>(
-  client: Client,
-  policies: CommandPolicies,
-  type: P,
-): CommandPolicies[P] | undefined {
-  let known = sameAsDefault.get(policies);
-  if (!known) {
-    known = {};
-    sameAsDefault.set(policies, known);
-  }
-  let same = known[type];
-  if (same === undefined) {
-    const configured = (client.config?.policies as Record<string, unknown> | undefined)?.[
-      type === 'touch' ? 'operate' : type
-    ];
-    same = sameFields(policies[type], configured);
-    known[type] = same;
-  }
-  return same ? undefined : policies[type];
+/** Nothing for a success; a failure throws. */
+function throwIfFailed(err: unknown): void {
+  if (err) throw err;
 }
 
-/** Whether two policies set the same fields to the same values (unset fields ignored). */
-function sameFields(a: unknown, b: unknown): boolean {
-  const set = (policy: unknown) =>
-    JSON.stringify(
-      Object.entries((policy ?? {}) as Record<string, unknown>)
-        .filter(([, value]) => value !== undefined)
-        .sort(([x], [y]) => (x < y ? -1 : 1)),
-    );
-  return set(a) === set(b);
+/** `null` for "record not found"; any other failure throws. */
+function missingAsNull(err: unknown): null {
+  if (resultCode(err) === status.ERR_RECORD_NOT_FOUND) return null;
+  throw err;
 }
 
 /** The record TTL for a write: whole seconds (Aerospike's granularity), or -1 for never (0 would mean the namespace default). */

@@ -107,6 +107,18 @@ export class CommandPolicies {
   readonly info: Aerospike.InfoPolicy;
   /** The reachability probe: one quick attempt, whatever the app configured. */
   readonly probe: Aerospike.ReadPolicy;
+  /**
+   * What get, set, touch and destroy pass as their policy: the policy above, or `undefined`
+   * where it holds just what the client is configured with anyway (always so for a client
+   * the store created). The client then uses its own default without converting a policy
+   * object on every call (about 2 µs per command).
+   */
+  readonly perCommand: {
+    readonly read: Aerospike.ReadPolicy | undefined;
+    readonly write: Aerospike.WritePolicy | undefined;
+    readonly touch: Aerospike.OperatePolicy | undefined;
+    readonly remove: Aerospike.RemovePolicy | undefined;
+  };
 
   constructor(client: Client) {
     const configured = ((client as { config?: { policies?: object } }).config?.policies ?? {}) as Partial<
@@ -142,5 +154,22 @@ export class CommandPolicies {
       totalTimeout: DEFAULT_TIMEOUTS.totalTimeout,
       maxRetries: 0,
     });
+    const unlessDefault = <P>(policy: P, type: PolicyType): P | undefined =>
+      sameFields(policy, configured[type]) ? undefined : policy;
+    this.perCommand = {
+      read: unlessDefault(this.read, 'read'),
+      write: unlessDefault(this.write, 'write'),
+      touch: unlessDefault(this.touch, 'operate'),
+      remove: unlessDefault(this.remove, 'remove'),
+    };
   }
+}
+
+/** Whether two policies set the same fields to the same values (unset fields ignored). */
+function sameFields(a: unknown, b: unknown): boolean {
+  const set = (policy: unknown) =>
+    JSON.stringify(
+      Object.entries(defined(policy as object | undefined)).sort(([x], [y]) => (x < y ? -1 : 1)),
+    );
+  return set(a) === set(b);
 }

@@ -60,6 +60,26 @@ export class CommandLimiter {
     };
   }
 
+  /**
+   * Takes a command slot and calls `start` in it: at once when one is free, else when
+   * one frees up. The slot is given back with {@link releaseCommand}. The path of every
+   * get, set and touch: no promise, no closure of its own.
+   */
+  startCommand(start: () => void): void {
+    if (this.active < this.limit) {
+      this.active += 1;
+      start();
+    } else {
+      this.waiting.push({ kind: 'command', grant: start });
+    }
+  }
+
+  /** Gives back a slot taken with {@link startCommand}. */
+  releaseCommand(): void {
+    this.active -= 1;
+    this.grantWaiting();
+  }
+
   /** Runs `command` in a slot of `kind`. */
   async run<T>(command: () => Promise<T>, kind: SlotKind = 'command'): Promise<T> {
     const release = await this.acquire(kind);

@@ -3,7 +3,7 @@ import type { Client, ConfigOptions, Key } from 'aerospike';
 import * as Aerospike from 'aerospike';
 import { isTransient, isUnreachable, resultCode } from './aerospike-errors';
 import { CommandPolicies, ownedClientConfig } from './client-policies';
-import { limiterFor } from './command-limiter';
+import { type CommandLimiter, limiterFor } from './command-limiter';
 
 /** How often an unreachable cluster is probed, in ms. */
 export const PROBE_INTERVAL_MS = 1000;
@@ -21,6 +21,13 @@ export interface ConnectionListener {
   reachable(reachable: boolean): void;
   /** A background failure the app may want to see (a failed connect). */
   error(err: unknown): void;
+}
+
+/** What a command is sent with: the client, its policies and its in-flight cap (one object per client, reused). */
+export interface CommandTarget {
+  readonly client: Client;
+  readonly policies: CommandPolicies;
+  readonly limiter: CommandLimiter;
 }
 
 /** What the store hands to the connection. */
@@ -57,7 +64,7 @@ export class AerospikeConnection {
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
   private isClosed = false;
-  private policiesOf: { client: Client; policies: CommandPolicies } | undefined;
+  private target: CommandTarget | undefined;
   /** Commands (and scans) under way; `close()` waits for them. */
   private underWay = 0;
   /** Set by a waiting `close()`: called when the last command under way ends. */
@@ -105,10 +112,10 @@ export class AerospikeConnection {
    * The client to send a command with when it is there without waiting (the usual
    * case: connected, nothing pending), else `undefined`: then use {@link acquire}.
    */
-  acquireNow(): { client: Client; policies: CommandPolicies } | undefined {
+  acquireNow(): CommandTarget | undefined {
     const client = this.current;
     if (this.connecting || this.misconfigured || !client) return undefined;
-    return { client, policies: this.policiesFor(client) };
+    return this.targetFor(client);
   }
 
   /**
@@ -116,7 +123,7 @@ export class AerospikeConnection {
    * @throws BackendUnavailableError when no client is connected; BackendMisconfiguredError
    * when the client configuration was rejected.
    */
-  async acquire(): Promise<{ client: Client; policies: CommandPolicies }> {
+  async acquire(): Promise<CommandTarget> {
     if (this.connecting) await this.connecting;
     if (this.misconfigured) throw this.misconfigured;
     const client = this.current;
@@ -129,7 +136,7 @@ export class AerospikeConnection {
         },
       );
     }
-    return { client, policies: this.policiesFor(client) };
+    return this.targetFor(client);
   }
 
   /** Called with every command failure: a lost connection marks the cluster unreachable. */
@@ -145,14 +152,24 @@ export class AerospikeConnection {
    * crashes the process if a command completes after its client was closed.
    */
   hold(): () => void {
-    this.underWay += 1;
+    this.begin();
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      this.underWay -= 1;
-      if (this.underWay === 0) this.onDrained?.();
+      this.end();
     };
+  }
+
+  /** As {@link hold} without a closure, for the commands of every request: call {@link end} exactly once. */
+  begin(): void {
+    this.underWay += 1;
+  }
+
+  /** Ends what {@link begin} started. */
+  end(): void {
+    this.underWay -= 1;
+    if (this.underWay === 0) this.onDrained?.();
   }
 
   /** Runs `command` under {@link hold}. */
@@ -322,7 +339,7 @@ export class AerospikeConnection {
     try {
       // Within the store's in-flight cap, like every command: a probe past it would take a connection a command was promised.
       await this.track(() =>
-        limiterFor(client).run(() => client.exists(this.probeKey, this.policiesFor(client).probe)),
+        limiterFor(client).run(() => client.exists(this.probeKey, this.targetFor(client).policies.probe)),
       );
       this.markReachable();
     } catch (err) {
@@ -334,9 +351,10 @@ export class AerospikeConnection {
     }
   }
 
-  private policiesFor(client: Client): CommandPolicies {
-    if (this.policiesOf?.client !== client)
-      this.policiesOf = { client, policies: new CommandPolicies(client) };
-    return this.policiesOf.policies;
+  private targetFor(client: Client): CommandTarget {
+    if (this.target?.client !== client) {
+      this.target = { client, policies: new CommandPolicies(client), limiter: limiterFor(client) };
+    }
+    return this.target;
   }
 }

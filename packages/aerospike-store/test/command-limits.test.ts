@@ -26,6 +26,22 @@ describe('CommandLimiter', () => {
     expect(results).toEqual(Array.from({ length: 20 }, (_, n) => n));
   });
 
+  test('startCommand starts at once while a slot is free, then in arrival order as slots are given back', () => {
+    const limiter = new CommandLimiter(2);
+    const started: number[] = [];
+    for (let n = 0; n < 5; n += 1) limiter.startCommand(() => started.push(n));
+    expect(started).toEqual([0, 1]);
+    expect(limiter.inFlight).toBe(2);
+    limiter.releaseCommand();
+    expect(started).toEqual([0, 1, 2]);
+    limiter.releaseCommand();
+    limiter.releaseCommand();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    limiter.releaseCommand();
+    limiter.releaseCommand();
+    expect(limiter.inFlight).toBe(0);
+  });
+
   test('a failing command gives its slot back', async () => {
     const limiter = new CommandLimiter(1);
     await expect(limiter.run(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
@@ -76,10 +92,26 @@ describe('CommandLimiter', () => {
   });
 });
 
+/** retryWhenBusy as a promise: `attempt` answers each try, synchronously or later. */
+function retried<T>(attempt: () => Promise<T>, retries?: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) =>
+    retryWhenBusy<T>(
+      (done) => {
+        attempt().then(
+          (value) => done(null, value),
+          (err: unknown) => done(err),
+        );
+      },
+      (err, value) => (err ? reject(err) : resolve(value)),
+      retries,
+    ),
+  );
+}
+
 describe('retryWhenBusy', () => {
   test('retries a command the server refused with "key busy" (14), then returns its result', async () => {
     let calls = 0;
-    const result = await retryWhenBusy(async () => {
+    const result = await retried(async () => {
       calls += 1;
       if (calls < 3) throw busy();
       return 'done';
@@ -90,7 +122,7 @@ describe('retryWhenBusy', () => {
   test('gives up after its retries, and never retries other errors', async () => {
     let calls = 0;
     await expect(
-      retryWhenBusy(async () => {
+      retried(async () => {
         calls += 1;
         throw busy();
       }, 2),
@@ -98,11 +130,23 @@ describe('retryWhenBusy', () => {
     expect(calls).toBe(3);
     calls = 0;
     await expect(
-      retryWhenBusy(async () => {
+      retried(async () => {
         calls += 1;
         throw Object.assign(new Error('timeout'), { code: Aerospike.status.ERR_TIMEOUT });
       }),
     ).rejects.toMatchObject({ code: Aerospike.status.ERR_TIMEOUT });
     expect(calls).toBe(1);
+  });
+
+  test('a command that throws while being sent (the client checks its arguments) fails with that error', async () => {
+    const failure = await new Promise((resolve) =>
+      retryWhenBusy(
+        () => {
+          throw new TypeError('bad key');
+        },
+        (err) => resolve(err),
+      ),
+    );
+    expect(failure).toBeInstanceOf(TypeError);
   });
 });
