@@ -1,6 +1,14 @@
 export { bridgeCallback, type Callback, type CallbackErrorHandler, rethrowAsync } from './callback';
 export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
+  createEncryptingSerializer,
+  ENCRYPTED_VALUE_PREFIX,
+  type EncryptingSerializer,
+  type EncryptingSerializerOptions,
+  type EncryptionKey,
+  UndecryptableValueError,
+} from './encrypting-serializer';
+export {
   BackendError,
   BackendMisconfiguredError,
   BackendUnavailableError,
@@ -34,6 +42,7 @@ export {
 } from './option-checks';
 export { type ConditionalWriteResult, MAX_SAVE_ATTEMPTS } from './overlap';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
+export { type ReencryptOptions, type ReencryptReport, reencryptSessions } from './reencrypt-sessions';
 export {
   decodeSession,
   encodeSession,
