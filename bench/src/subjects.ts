@@ -1,6 +1,13 @@
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { MemoryStore } from '@session-stores/core';
+import {
+  createEncryptingSerializer,
+  MemoryStore,
+  type Serializer,
+  type StoreChannel,
+  subscribeStoreOperations,
+} from '@session-stores/core';
 import { whenReady } from '@session-stores/test-servers';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession, { type Store } from 'express-session';
@@ -121,6 +128,7 @@ type RedisStoreClass = new (options: {
   client: unknown;
   prefix: string;
   lastWriteWins?: boolean;
+  serializer?: Serializer;
 }) => Store & { close?(): Promise<void> };
 
 function loadRedisStore(): RedisStoreClass {
@@ -130,6 +138,7 @@ function loadRedisStore(): RedisStoreClass {
 /** The store class of `@session-stores/pouch-store` (the options used here). */
 type PouchStoreClass = new (options?: {
   maxIdle?: number;
+  serializer?: Serializer;
 }) => Store & {
   readonly cachedSessions: number;
   ready(): Promise<void>;
@@ -137,7 +146,7 @@ type PouchStoreClass = new (options?: {
 };
 
 /** Our PouchStore on its default private in-memory database; `options` only for the cache-off variant. */
-async function pouchStore(options?: { maxIdle: number }): Promise<SubjectInstance> {
+async function pouchStore(options?: { maxIdle?: number; serializer?: Serializer }): Promise<SubjectInstance> {
   const PouchStore = loadStoreClass<PouchStoreClass>('@session-stores/pouch-store', 'PouchStore');
   const store = await whenReady(options ? new PouchStore(options) : new PouchStore());
   return storeInstance(store, promiseOps(store), () => store.close());
@@ -148,10 +157,84 @@ type AerospikeStoreClass = new (options: {
   hosts: string;
   namespace: string;
   set: string;
+  serializer?: Serializer;
 }) => Store & {
   ready(): Promise<void>;
   close(): Promise<void>;
 };
+
+/** Our AerospikeStore, its own client, on the run's Aerospike target. */
+async function aerospikeStore(ctx: SubjectContext, serializer?: Serializer): Promise<SubjectInstance> {
+  const AerospikeStore = loadStoreClass<AerospikeStoreClass>(
+    '@session-stores/aerospike-store',
+    'AerospikeStore',
+  );
+  const target = await ctx.aerospike();
+  const store = await whenReady(
+    new AerospikeStore({
+      hosts: target.hosts,
+      namespace: target.namespace,
+      set: target.set,
+      ...(serializer ? { serializer } : {}),
+    }),
+  );
+  return storeInstance(store, promiseOps(store), () => store.close());
+}
+
+/**
+ * The serializer of the `*-encrypted` subjects: core's AES-256-GCM encryption at rest, with
+ * a key made for the run (an old key listed too, as during a rotation).
+ */
+function encryptingSerializer(): Serializer {
+  return createEncryptingSerializer({
+    keys: [
+      { id: 'bench', key: randomBytes(32) },
+      { id: 'old', key: randomBytes(32) },
+    ],
+  });
+}
+
+/**
+ * The same store class with its telemetry hook replaced by "nobody listens", without even
+ * looking the channel up: the store as it would be without any channel code (issue 17's
+ * "no measurable cost when nobody subscribes" is its anchor's rate over this one's).
+ */
+function withoutChannels<C>(Base: C): C {
+  // biome-ignore lint/suspicious/noExplicitAny: a mixin's base must be typed with any[] arguments
+  const StoreClass = Base as unknown as new (...args: any[]) => object;
+  class WithoutChannels extends StoreClass {
+    protected observedChannel(): StoreChannel | undefined {
+      return undefined;
+    }
+  }
+  return WithoutChannels as unknown as C;
+}
+
+/** A store of ours with a subscriber on every store channel while it lives (the cost when someone listens). */
+function observed(instance: SubjectInstance): SubjectInstance {
+  let operations = 0;
+  const stop = subscribeStoreOperations({
+    asyncEnd: () => {
+      operations += 1;
+    },
+    error: () => undefined,
+  });
+  return {
+    ...instance,
+    close: async () => {
+      stop();
+      await instance.close();
+      if (operations === 0) throw new Error('the subscriber saw no store operation');
+    },
+  };
+}
+
+/** Under the `touch` table of the encrypted subjects. */
+const ENCRYPTED_TOUCH_NOTE =
+  'touch with encryption: redis-store and expredis-replicated cannot splice the cookie into a ciphertext ' +
+  'on the server, so they read, re-encrypt and write back with a compare-and-set (2 round trips instead of 1); ' +
+  'aerospike-store encrypts the cookie bin on its own and still writes it in one operate; pouch-store ' +
+  'always reads and writes back';
 
 /** The part of the `aerospike` client the anchor's factory uses. */
 interface AerospikeClientModule {
@@ -207,12 +290,13 @@ async function redisStoreOn<C>(
   ctx: SubjectContext,
   connect: (url: string) => Promise<C>,
   disconnect: (client: C) => Promise<void>,
-  lastWriteWins = false,
+  options: { lastWriteWins?: boolean; serializer?: Serializer } = {},
+  adapt: (store: RedisStoreClass) => RedisStoreClass = (store) => store,
 ): Promise<SubjectInstance> {
-  const RedisStore = loadRedisStore();
+  const RedisStore = adapt(loadRedisStore());
   const client = await connect(await ctx.redisUrl());
   try {
-    const store = new RedisStore({ client, prefix: ctx.prefix, ...(lastWriteWins ? { lastWriteWins } : {}) });
+    const store = new RedisStore({ client, prefix: ctx.prefix, ...options });
     return storeInstance(store, promiseOps(store), async () => {
       await store.close?.();
       await disconnect(client);
@@ -229,6 +313,7 @@ type ReplicatedStoreClass = new (options: {
   prefix: string;
   writeQuorum: 'majority';
   readPolicy: 'first';
+  serializer?: Serializer;
 }) => Store & {
   ready(timeoutMs?: number): Promise<void>;
   idle(): Promise<void>;
@@ -276,7 +361,11 @@ async function delayProxyProcess(
  * `slowMs`, the last replica is reached through `startDelayProxy` (that many ms per chunk and
  * direction), run in a child process so that it does not share the measured event loop. Loaded lazily: the package may not be built yet.
  */
-async function replicatedStore(ctx: SubjectContext, slowMs: number): Promise<SubjectInstance> {
+async function replicatedStore(
+  ctx: SubjectContext,
+  slowMs: number,
+  serializer?: Serializer,
+): Promise<SubjectInstance> {
   const ReplicatedStore = loadStoreClass<ReplicatedStoreClass>(
     '@session-stores/expredis-replicated',
     'ReplicatedStore',
@@ -306,6 +395,7 @@ async function replicatedStore(ctx: SubjectContext, slowMs: number): Promise<Sub
       prefix: ctx.prefix,
       writeQuorum: 'majority',
       readPolicy: 'first',
+      ...(serializer ? { serializer } : {}),
     });
     await store.ready(10_000);
     const ops = promiseOps(store);
@@ -435,17 +525,7 @@ export const SUBJECTS: readonly Subject[] = [
     description: 'AerospikeStore of @session-stores/aerospike-store, its own aerospike 6.7.1 client',
     kind: 'store',
     anchor: 'aerospike-anchor',
-    create: async (ctx) => {
-      const AerospikeStore = loadStoreClass<AerospikeStoreClass>(
-        '@session-stores/aerospike-store',
-        'AerospikeStore',
-      );
-      const target = await ctx.aerospike();
-      const store = await whenReady(
-        new AerospikeStore({ hosts: target.hosts, namespace: target.namespace, set: target.set }),
-      );
-      return storeInstance(store, promiseOps(store), () => store.close());
-    },
+    create: (ctx) => aerospikeStore(ctx),
   },
   {
     name: 'connect-redis',
@@ -479,7 +559,7 @@ export const SUBJECTS: readonly Subject[] = [
     anchor: 'redis-node',
     raw: 'raw-node-redis',
     lastWriteWins: true,
-    create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, true),
+    create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, { lastWriteWins: true }),
   },
   {
     name: 'redis-ioredis',
@@ -519,6 +599,89 @@ export const SUBJECTS: readonly Subject[] = [
       'get-missing': `expredis-replicated(3, 1 slow): a miss waits for every replica, the slow one included (~${2 * SLOW_REPLICA_DELAY_MS} ms)`,
     },
     create: (ctx) => replicatedStore(ctx, SLOW_REPLICA_DELAY_MS),
+  },
+  {
+    name: 'memory-encrypted',
+    label: 'core memory (encrypted)',
+    description: 'MemoryStore with the encrypting serializer of @session-stores/core (AES-256-GCM)',
+    kind: 'store',
+    anchor: 'memory',
+    create: async (ctx) => {
+      const store = new MemoryStore({ prefix: ctx.prefix, serializer: encryptingSerializer() });
+      return storeInstance(store, promiseOps(store), () => store.close());
+    },
+  },
+  {
+    name: 'redis-node-encrypted',
+    label: 'redis-store(node-redis, encrypted)',
+    description:
+      'RedisStore with a node-redis 5 client and the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'redis-node',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: (ctx) =>
+      redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, { serializer: encryptingSerializer() }),
+  },
+  {
+    name: 'replicated-3-encrypted',
+    label: 'expredis-replicated(3, encrypted)',
+    description: 'the replicated-3 subject with the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'replicated-3',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: (ctx) => replicatedStore(ctx, 0, encryptingSerializer()),
+  },
+  {
+    name: 'pouch-encrypted',
+    label: 'pouch-store (encrypted)',
+    description: 'the pouch subject with the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'pouch',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: () => pouchStore({ serializer: encryptingSerializer() }),
+  },
+  {
+    name: 'aerospike-encrypted',
+    label: 'aerospike-store (encrypted)',
+    description: 'the aerospike subject with the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'aerospike',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: (ctx) => aerospikeStore(ctx, encryptingSerializer()),
+  },
+  {
+    name: 'memory-no-channels',
+    label: 'core memory (no channel code)',
+    description:
+      "MemoryStore with its telemetry hook stubbed out (no channel lookup): the anchor of issue 17's " +
+      '"no measurable cost when nobody subscribes"; its "vs anchor" is its rate over memory\'s',
+    kind: 'store',
+    anchor: 'memory',
+    create: async (ctx) => {
+      const Store = withoutChannels(MemoryStore);
+      const store = new (Store as unknown as typeof MemoryStore)({ prefix: ctx.prefix });
+      return storeInstance(store, promiseOps(store), () => store.close());
+    },
+  },
+  {
+    name: 'memory-observed',
+    label: 'core memory (subscribed)',
+    description: 'MemoryStore with a subscriber on every store channel (subscribeStoreOperations, counting)',
+    kind: 'store',
+    anchor: 'memory',
+    create: async (ctx) => {
+      const store = new MemoryStore({ prefix: ctx.prefix });
+      return observed(storeInstance(store, promiseOps(store), () => store.close()));
+    },
+  },
+  {
+    name: 'redis-node-no-channels',
+    label: 'redis-store(node-redis, no channel code)',
+    description:
+      'redis-node with its telemetry hook stubbed out (no channel lookup); its "vs anchor" is its rate over redis-node\'s',
+    kind: 'store',
+    anchor: 'redis-node',
+    create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, {}, withoutChannels),
   },
   {
     name: 'raw-node-redis',
@@ -569,6 +732,16 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
   redis: ['connect-redis', 'redis-node', REDIS_NODE_LWW, 'redis-ioredis', 'raw-node-redis', 'raw-ioredis'],
   replicated: ['replicated-3', 'replicated-3-slow'],
   'expredis-replicated': ['replicated-3', 'replicated-3-slow'],
+  /** Issue 17: the cost of the store channels, unobserved and observed, beside the store without channel code. */
+  telemetry: ['memory-no-channels', 'memory-observed', 'redis-node-no-channels'],
+  /** Issue 17: each store with encryption at rest, beside the same store without (its anchor). */
+  encryption: [
+    'memory-encrypted',
+    'redis-node-encrypted',
+    'replicated-3-encrypted',
+    'pouch-encrypted',
+    'aerospike-encrypted',
+  ],
 };
 
 /** Looks a subject up by name. */

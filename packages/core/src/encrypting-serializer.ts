@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomFillSync,
+} from 'node:crypto';
 import { InvalidOptionError } from './errors';
 import { isPlainObject, rejectUnknownKeys } from './option-checks';
 import { type Serializer, validateSerializer } from './serializer';
@@ -134,7 +140,7 @@ export function createEncryptingSerializer(options: EncryptingSerializerOptions)
         throw new TypeError(`serializer.stringify returned ${typeof plain}, expected a string`);
       }
       const header = `${ENCRYPTED_VALUE_PREFIX}${current.id}`;
-      const iv = randomBytes(IV_BYTES);
+      const iv = nextIv();
       const cipher = createCipheriv(ALGORITHM, current.secret, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(Buffer.from(header, 'ascii'));
       const body = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
@@ -220,6 +226,25 @@ function keyBytes(key: unknown, name: string): Buffer {
     name,
     `${expected}, got a string of ${key.length} characters${base64 ? ` (${base64.length} bytes as base64)` : ''}`,
   );
+}
+
+/**
+ * Random IVs, taken from a pool refilled 256 at a time: one `randomBytes` call per value
+ * cost about as much as the encryption itself. Each IV is still 12 fresh random bytes.
+ */
+const IV_POOL_SIZE = IV_BYTES * 256;
+let ivPool = Buffer.alloc(0);
+let ivOffset = IV_POOL_SIZE;
+
+function nextIv(): Buffer {
+  if (ivOffset >= IV_POOL_SIZE) {
+    // A new buffer each time: the IVs handed out before stay as they were.
+    ivPool = randomFillSync(Buffer.allocUnsafe(IV_POOL_SIZE));
+    ivOffset = 0;
+  }
+  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
 }
 
 function markReadWith(session: SessionData, keyId: string | null): SessionData {

@@ -58,6 +58,16 @@ export {
   type SessionStoreOptions,
 } from './session-store';
 export {
+  STORE_CHANNEL_PREFIX,
+  STORE_OPERATIONS,
+  type StoreChannel,
+  type StoreOperation,
+  type StoreOperationContext,
+  type StoreOperationSubscriber,
+  storeChannel,
+  subscribeStoreOperations,
+} from './store-channels';
+export {
   DEFAULT_TTL_SECONDS,
   type ResolvedTtl,
   resolveTtl,

@@ -78,3 +78,27 @@ export async function openIoRedisCluster(
   await cluster.connect();
   return cluster;
 }
+
+/**
+ * The kit's raw hooks on a test server, with `dropConnection`: the server closes the store's
+ * connection, as in an outage, and the client reconnects by itself.
+ */
+export function serverInspect(server: () => { command: RawCommand }): ConformanceInspect<RedisStore> {
+  return {
+    ...rawInspect(
+      () =>
+        (...args) =>
+          server().command(...args),
+    ),
+    dropConnection: async (store: RedisStore) => {
+      const client = store.client as unknown as {
+        call?: (...args: string[]) => Promise<unknown>;
+        sendCommand?: (args: string[]) => Promise<unknown>;
+      };
+      const id = client.call
+        ? await client.call('CLIENT', 'ID')
+        : await client.sendCommand?.(['CLIENT', 'ID']);
+      await server().command('CLIENT', 'KILL', 'ID', String(id));
+    },
+  };
+}
