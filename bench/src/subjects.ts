@@ -5,7 +5,6 @@ import {
   createEncryptingSerializer,
   MemoryStore,
   type Serializer,
-  type StoreChannel,
   subscribeStoreOperations,
 } from '@session-stores/core';
 import { whenReady } from '@session-stores/test-servers';
@@ -16,6 +15,7 @@ import { type SubjectContext, type SubjectInstance, SubjectUnavailable } from '.
 import { createPouchAnchor } from './pouch-anchor';
 import { closeIoredis, closeNodeRedis, connectIoredis, connectNodeRedis } from './redis-clients';
 import { callbackOps, promiseOps, type StoreOps } from './store-ops';
+import { withoutChannels } from './without-channels';
 
 /** The figures the benchmark produces per subject. */
 export type OpName =
@@ -192,22 +192,6 @@ function encryptingSerializer(): Serializer {
       { id: 'old', key: randomBytes(32) },
     ],
   });
-}
-
-/**
- * The same store class with its telemetry hook replaced by "nobody listens", without even
- * looking the channel up: the store as it would be without any channel code (issue 17's
- * "no measurable cost when nobody subscribes" is its anchor's rate over this one's).
- */
-function withoutChannels<C>(Base: C): C {
-  // biome-ignore lint/suspicious/noExplicitAny: a mixin's base must be typed with any[] arguments
-  const StoreClass = Base as unknown as new (...args: any[]) => object;
-  class WithoutChannels extends StoreClass {
-    protected observedChannel(): StoreChannel | undefined {
-      return undefined;
-    }
-  }
-  return WithoutChannels as unknown as C;
 }
 
 /** A store of ours with a subscriber on every store channel while it lives (the cost when someone listens). */
