@@ -1,5 +1,6 @@
 import type { RedisClientLike } from '@session-stores/redis-store/connection';
 import { bridge } from './bridge';
+import { withEncryption } from './encrypting-backend';
 import type { AltSessionOptions } from './options';
 import { RedisBackend } from './redis-backend';
 import { openRedisLink } from './redis-link';
@@ -30,7 +31,8 @@ export function altSession(options: AltSessionOptions): AltSessionMiddleware {
   const checked = checkOptionsObject(options);
   const settings = resolveSessionSettings(checked);
   const link = openRedisLink(resolveRedisSettings(checked));
-  const handler = sessionHandler(new RedisBackend(link, settings.prefix, settings), settings);
+  const backend = withEncryption(new RedisBackend(link, settings.prefix, settings), settings);
+  const handler = sessionHandler(backend, settings);
   return Object.assign(handler, { client: link.client, close: () => link.close() });
 }
 

@@ -50,6 +50,21 @@ export interface EncryptingSerializer extends Serializer {
   keyIdOf(session: object): string | null | undefined;
 }
 
+/** Encrypts and decrypts text in the format of {@link createEncryptingSerializer}, for stores that encrypt values of their own. */
+export interface ValueCipher {
+  /** The id of the key new values are encrypted with (the first key). */
+  readonly currentKeyId: string;
+  /** Whether `text` is in the encrypted format (under any key id, known or not). */
+  isEncrypted(text: string): boolean;
+  /** `sse1.<key id>.<base64url(iv | ciphertext | tag)>` of `plain`, under the current key. */
+  encrypt(plain: string): string;
+  /**
+   * The text `encrypt` was given, and the id of the key that encrypted it.
+   * @throws UndecryptableValueError (no stored text in its message) for anything it cannot authenticate.
+   */
+  decrypt(text: string): { readonly plain: string; readonly keyId: string };
+}
+
 /** What starts every encrypted value; no JSON text can start with it. */
 export const ENCRYPTED_VALUE_PREFIX = 'sse1.';
 
@@ -98,14 +113,12 @@ export class UndecryptableValueError extends Error {
 export function createEncryptingSerializer(options: EncryptingSerializerOptions): EncryptingSerializer {
   if (!isPlainObject(options)) throw new InvalidOptionError('options', 'expected an object with keys');
   rejectUnknownKeys(options as Record<string, unknown>, ['keys', 'allowPlaintext', 'serializer'], '');
-  const keys = checkKeys(options.keys);
+  const cipher = createValueCipher(options.keys);
   if (options.allowPlaintext !== undefined && typeof options.allowPlaintext !== 'boolean') {
     throw new InvalidOptionError('allowPlaintext', 'expected a boolean');
   }
   const allowPlaintext = options.allowPlaintext === true;
   const inner = validateSerializer(options.serializer);
-  const [current] = keys as [CheckedKey, ...CheckedKey[]];
-  const byId = new Map(keys.map((key) => [key.id, key]));
 
   const parseInner = (text: string, keyId: string | null): SessionData | Promise<SessionData> => {
     let parsed: SessionData | Promise<SessionData>;
@@ -131,14 +144,42 @@ export function createEncryptingSerializer(options: EncryptingSerializerOptions)
   };
 
   return {
-    currentKeyId: current.id,
-    isEncrypted: (text) => text.startsWith(ENCRYPTED_VALUE_PREFIX),
+    currentKeyId: cipher.currentKeyId,
+    isEncrypted: cipher.isEncrypted,
     keyIdOf: (session) => (session as { [READ_WITH]?: string | null })[READ_WITH],
     stringify(session) {
       const plain = inner.stringify(session);
       if (typeof plain !== 'string') {
         throw new TypeError(`serializer.stringify returned ${typeof plain}, expected a string`);
       }
+      return cipher.encrypt(plain);
+    },
+    parse(text) {
+      if (typeof text !== 'string') throw new UndecryptableValueError('not text');
+      if (!cipher.isEncrypted(text)) {
+        if (allowPlaintext) return parseInner(text, null);
+        throw new UndecryptableValueError('not an encrypted value (allowPlaintext is off)');
+      }
+      const { plain, keyId } = cipher.decrypt(text);
+      return parseInner(plain, keyId);
+    },
+  };
+}
+
+/**
+ * The AES-256-GCM cipher behind {@link createEncryptingSerializer}, for text.
+ * @param keys `[{ id, key }]`, newest first (see {@link EncryptionKey}).
+ * @param optionName how the user spells the keys option, for errors (`keys`, `encryption.keys`).
+ * @throws InvalidOptionError naming `<optionName>[n].key` or `.id`; never showing key material.
+ */
+export function createValueCipher(keys: readonly EncryptionKey[], optionName = 'keys'): ValueCipher {
+  const checked = checkKeys(keys, optionName);
+  const [current] = checked as [CheckedKey, ...CheckedKey[]];
+  const byId = new Map(checked.map((key) => [key.id, key]));
+  return {
+    currentKeyId: current.id,
+    isEncrypted: (text) => text.startsWith(ENCRYPTED_VALUE_PREFIX),
+    encrypt(plain) {
       const header = `${ENCRYPTED_VALUE_PREFIX}${current.id}`;
       const iv = nextIv();
       const cipher = createCipheriv(ALGORITHM, current.secret, iv, { authTagLength: TAG_BYTES });
@@ -146,11 +187,9 @@ export function createEncryptingSerializer(options: EncryptingSerializerOptions)
       const body = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
       return `${header}.${body.toString('base64url')}`;
     },
-    parse(text) {
-      if (typeof text !== 'string') throw new UndecryptableValueError('not text');
-      if (!text.startsWith(ENCRYPTED_VALUE_PREFIX)) {
-        if (allowPlaintext) return parseInner(text, null);
-        throw new UndecryptableValueError('not an encrypted value (allowPlaintext is off)');
+    decrypt(text) {
+      if (typeof text !== 'string' || !text.startsWith(ENCRYPTED_VALUE_PREFIX)) {
+        throw new UndecryptableValueError('not an encrypted value');
       }
       const dot = text.indexOf('.', ENCRYPTED_VALUE_PREFIX.length);
       if (dot < 0) throw new UndecryptableValueError('malformed (no key id)');
@@ -168,19 +207,19 @@ export function createEncryptingSerializer(options: EncryptingSerializerOptions)
       if (!/^[A-Za-z0-9_-]*$/.test(encoded)) throw new UndecryptableValueError('malformed (not base64url)');
       const body = Buffer.from(encoded, 'base64url');
       if (body.length < IV_BYTES + TAG_BYTES) throw new UndecryptableValueError('truncated');
-      let plain: string;
       try {
         const decipher = createDecipheriv(ALGORITHM, key.secret, body.subarray(0, IV_BYTES), {
           authTagLength: TAG_BYTES,
         });
         decipher.setAAD(Buffer.from(text.slice(0, dot), 'ascii'));
         decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-        plain = decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES), undefined, 'utf8');
-        plain += decipher.final('utf8');
+        const plain =
+          decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES), undefined, 'utf8') +
+          decipher.final('utf8');
+        return { plain, keyId };
       } catch {
         throw new UndecryptableValueError(`authentication failed with key "${keyId}" (changed or truncated)`);
       }
-      return parseInner(plain, keyId);
     },
   };
 }
@@ -190,13 +229,16 @@ interface CheckedKey {
   readonly secret: KeyObject;
 }
 
-function checkKeys(keys: unknown): CheckedKey[] {
+function checkKeys(keys: unknown, optionName: string): CheckedKey[] {
   if (!Array.isArray(keys) || keys.length === 0) {
-    throw new InvalidOptionError('keys', 'expected a non-empty array of { id, key }, the newest key first');
+    throw new InvalidOptionError(
+      optionName,
+      'expected a non-empty array of { id, key }, the newest key first',
+    );
   }
   const seen = new Set<string>();
   return keys.map((entry: unknown, index) => {
-    const name = `keys[${index}]`;
+    const name = `${optionName}[${index}]`;
     if (!isPlainObject(entry)) throw new InvalidOptionError(name, 'expected an object { id, key }');
     rejectUnknownKeys(entry, ['id', 'key'], name);
     const { id } = entry;

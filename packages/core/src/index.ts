@@ -2,11 +2,13 @@ export { bridgeCallback, type Callback, type CallbackErrorHandler, rethrowAsync 
 export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
   createEncryptingSerializer,
+  createValueCipher,
   ENCRYPTED_VALUE_PREFIX,
   type EncryptingSerializer,
   type EncryptingSerializerOptions,
   type EncryptionKey,
   UndecryptableValueError,
+  type ValueCipher,
 } from './encrypting-serializer';
 export {
   BackendError,
