@@ -1,4 +1,9 @@
-import { CorruptSessionError, UndecryptableValueError, type ValueCipher } from '@session-stores/core';
+import {
+  CorruptSessionError,
+  type StoreIdentity,
+  UndecryptableValueError,
+  type ValueCipher,
+} from '@session-stores/core';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
 import type { SessionSettings } from './session-settings';
 
@@ -15,11 +20,15 @@ export function withEncryption(backend: SessionBackend, settings: SessionSetting
  * round trip: `touch` and `rename` never look at values.
  */
 export class EncryptingBackend implements SessionBackend {
+  readonly identity: StoreIdentity;
+
   constructor(
     private readonly inner: SessionBackend,
     private readonly cipher: ValueCipher,
     private readonly allowPlaintext: boolean,
-  ) {}
+  ) {
+    this.identity = inner.identity;
+  }
 
   async read(
     id: string,

@@ -63,11 +63,13 @@ export {
   STORE_CHANNEL_PREFIX,
   STORE_OPERATIONS,
   type StoreChannel,
+  type StoreIdentity,
   type StoreOperation,
   type StoreOperationContext,
   type StoreOperationSubscriber,
   storeChannel,
   subscribeStoreOperations,
+  traceStoreOperation,
 } from './store-channels';
 export {
   DEFAULT_TTL_SECONDS,

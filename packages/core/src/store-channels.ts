@@ -1,10 +1,25 @@
 import diagnosticsChannel, { type TracingChannel } from 'node:diagnostics_channel';
 
 /**
- * The operations every store publishes, one tracing channel each. Methods added to the
- * base class later publish under their own name too (the list is what is documented).
+ * The operations published, one tracing channel each: those of every express-session store
+ * (`get` to `clear`), then those only alt-session-async's sessions have. Methods added later
+ * publish under their own name and belong in this list (it is what subscribers default to).
  */
-export const STORE_OPERATIONS = ['get', 'set', 'destroy', 'touch', 'all', 'ids', 'length', 'clear'] as const;
+export const STORE_OPERATIONS = [
+  'get',
+  'set',
+  'destroy',
+  'touch',
+  'all',
+  'ids',
+  'length',
+  'clear',
+  'mget',
+  'mset',
+  'remove',
+  'invalidate',
+  'regenerate',
+] as const;
 
 /** An operation published on the store channels. */
 export type StoreOperation = (typeof STORE_OPERATIONS)[number] | (string & {});
@@ -26,6 +41,9 @@ export interface StoreOperationContext {
   /** On `asyncEnd` of a success: what the operation resolved with (set by the tracing channel). */
   result?: unknown;
 }
+
+/** Who publishes an operation: the fields of {@link StoreOperationContext} besides the operation. */
+export type StoreIdentity = Pick<StoreOperationContext, 'store' | 'backend' | 'prefix'>;
 
 /** The prefix of every store channel name; a tracing channel adds `tracing:` and `:start` etc. around it. */
 export const STORE_CHANNEL_PREFIX = 'session-stores:store:';
@@ -86,6 +104,21 @@ export function traceOperation<T>(
       }),
     context,
   );
+}
+
+/**
+ * Runs `run` (which reports failure by rejecting) as operation `operation` of `identity` on
+ * the store channels: published when someone listens, else just run. For session code that
+ * is not a `SessionStore` (whose base class does this itself).
+ */
+export function traceStoreOperation<T>(
+  operation: StoreOperation,
+  identity: StoreIdentity,
+  run: () => Promise<T>,
+): Promise<T> {
+  const channel = storeChannel(operation);
+  if (!isObserved(channel)) return run();
+  return traceOperation(channel, { ...identity, operation }, run);
 }
 
 /** Handlers for the events of store operations; each is optional. */
