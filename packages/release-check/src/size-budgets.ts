@@ -15,12 +15,12 @@ export interface SizeBudget {
  * Raised: core to 58.2 / 224.2 measured (the overlapping-requests protection and its kit
  * group, the option checks moved into core); redis-store to 42.0 / 163.9 (the shared
  * connection layer, which its main entry and its ./connection entry each bundle a copy of).
- * Raised: core to 75.7 / 280.5 measured (issue 17: the encrypting serializer and
- * reencryptSessions, the store channels, the ./opentelemetry entry, and their docs; +17 / +55 KiB
- * over 58.8 / 225.2 on main).
+ * Raised: core to 77.6 / 287.0 measured (issue 17: the encrypting serializer, the value
+ * cipher and reencryptSessions, the store channels, the ./opentelemetry entry, and their docs;
+ * +19 / +62 KiB over 58.8 / 225.2 on main).
  */
 export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
-  '@session-stores/core': { packedKib: 87, unpackedKib: 323 },
+  '@session-stores/core': { packedKib: 90, unpackedKib: 330 },
   '@session-stores/redis-store': { packedKib: 49, unpackedKib: 189 },
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 26, unpackedKib: 92 },
