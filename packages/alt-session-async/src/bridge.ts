@@ -70,7 +70,8 @@ function saveBeforeEnd(res: ServerResponse, save: Save, next: (err?: unknown) =>
  * - when the response ends, stores only the keys whose value changed (compared as stored
  *   JSON, so in-place edits such as `cart.push(x)` count), and deletes those set to
  *   `undefined` or deleted, in one atomic round trip; no change, no command. The response
- *   waits for that write; if it fails, the error goes to `next(err)`.
+ *   waits for that write; if it fails, the error goes to `next(err)`. A response with a 5xx
+ *   status (a route that threw gets Express's 500) stores nothing.
  * Other properties added to the object are not stored. Values stay JSON (with Dates).
  * @throws InvalidOptionError for invalid keys, or keys that would hide a `req.session` member.
  */
@@ -111,6 +112,9 @@ export function bridge(options: BridgeOptions): AltSessionHandler {
       saveBeforeEnd(
         res,
         () => {
+          // A failed request (the route threw, so Express answers 500, or it answered 5xx
+          // itself) stores none of its changes, rather than the half made before it failed.
+          if (res.statusCode >= 500) return undefined;
           const sets: Array<readonly [string, unknown]> = [];
           const removes: string[] = [];
           for (const key of keys) {

@@ -14,8 +14,15 @@ export type AltSessionHandler = (
   next: (err?: unknown) => void,
 ) => void;
 
-/** A request after the middleware ran: `req.session` is the {@link AsyncSession}. */
-export type AltSessionRequest = IncomingMessage & { session: AsyncSession };
+/**
+ * A request after the middleware ran: `req.session` is the {@link AsyncSession}. `Request`
+ * is the request type of your framework, so that a cast from it compiles:
+ * `(req as AltSessionRequest<typeof req>).session` in an Express route (Express's `Request`
+ * has no `session`, so a plain `IncomingMessage` subtype is not comparable to it).
+ */
+export type AltSessionRequest<Request extends IncomingMessage = IncomingMessage> = Request & {
+  session: AsyncSession;
+};
 
 /**
  * The per-request part, shared by the Redis middleware and its in-memory double: reads and

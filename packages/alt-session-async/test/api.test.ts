@@ -1,5 +1,11 @@
 import { describe } from '@jest/globals';
-import { cleanUpPrefix, describeWithBackend, useRedis, useStarted } from '@session-stores/test-servers';
+import {
+  cleanUpPrefix,
+  describeWithBackend,
+  OLDER_REDIS_CLIENTS,
+  useRedis,
+  useStarted,
+} from '@session-stores/test-servers';
 import request from 'supertest';
 import { type AltSessionMiddleware, altSession, createTestSession, type RedisClientLike } from '../src';
 import { type ApiHarness, apiTable } from './api-table';
@@ -42,6 +48,14 @@ describeWithBackend('redis', 'the API on Redis', () => {
       },
     ],
     ['its own client (url)', async () => ({ options: { url: redis().url }, close: async () => undefined })],
+    // The older majors the peer ranges claim (the ones above are the newest, this package's own).
+    ...OLDER_REDIS_CLIENTS.map((older): (typeof variants)[number] => [
+      `a ${older.name} client`,
+      async () => {
+        const client = await older.open(redis().url);
+        return { options: { client: client as RedisClientLike }, close: () => older.close(client) };
+      },
+    ]),
   ];
 
   for (const [label, connect] of variants) {

@@ -139,6 +139,50 @@ describe('the bridge on the mock middleware', () => {
   });
 });
 
+describe('a request that failed', () => {
+  // express-session saves whatever the session holds when the response ends, error or not;
+  // a route that threw half-way must not leave half its changes behind.
+  function cartApp() {
+    const mock = altSession.mock({ secret: SECRET });
+    const app = express();
+    app.use(mock);
+    app.use(bridge({ keys: ['cart', 'attempts'] }) as AltSessionHandler);
+    app.post('/add', (req, res) => {
+      legacy(req).cart = [...(legacy(req).cart ?? []), 1];
+      res.end();
+    });
+    app.post('/add-then-throw', async (req) => {
+      legacy(req).cart = [...(legacy(req).cart ?? []), 2];
+      throw new Error('payment failed');
+    });
+    app.post('/login-refused', (req, res) => {
+      const session = (req as unknown as { session: { attempts?: number } }).session;
+      session.attempts = (session.attempts ?? 0) + 1;
+      res.status(401).end();
+    });
+    app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).end();
+    });
+    return { mock, agent: request.agent(app) };
+  }
+
+  test('a route that threw stores none of the changes it made before throwing', async () => {
+    const { mock, agent } = cartApp();
+    const first = await agent.post('/add');
+    const id = cookieId(first) as string;
+    expect((await agent.post('/add-then-throw')).status).toBe(500);
+    expect(mock.inspect(id)).toEqual({ cart: [1] });
+  });
+
+  test('a 4xx answer is not a failure: its changes are stored (a refused login counts its attempts)', async () => {
+    const { mock, agent } = cartApp();
+    const first = await agent.post('/login-refused');
+    expect(first.status).toBe(401);
+    await agent.post('/login-refused');
+    expect(mock.inspect(cookieId(first) as string)).toEqual({ attempts: 2 });
+  });
+});
+
 describe('bridge options', () => {
   test('keys are checked: a non-empty array of valid keys that do not hide a req.session member', () => {
     const cases: Array<[unknown, string]> = [

@@ -34,6 +34,8 @@ export interface RoundSettings {
   ): SessionData | null | Promise<SessionData | null>;
   /** What a read that found only corrupt data returns (`null`), or throws (the store's `onCorrupt`). */
   corrupt(sid: string, err: unknown): null;
+  /** Takes note of the session a read returns, and of the version of the copy it came from. */
+  loaded(sid: string, session: SessionData, version: number): void;
   /** Called once every server asked has answered or failed, for rounds made with `repair` (read repair). */
   finished(key: string, round: FinishedRound): void;
 }
@@ -334,6 +336,7 @@ export class ReadRound implements FinishedRound, Hedged {
     this.decide();
     this.winner = index;
     this.winnerSession = session;
+    this.settings.loaded(this.sid, session, answerVersion(this.answers[index] as StoredAnswer));
     this.resolve(session);
   }
 

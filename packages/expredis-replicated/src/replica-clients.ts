@@ -30,7 +30,7 @@ function checkConfig(config: ReplicaConnectionConfig, name: string): RedisConnec
     if (!CONFIG_KEYS.has(key)) {
       throw new InvalidOptionError(
         `${name}.${key}`,
-        'not a connection option here (url, host, port, socket, db, password): for other client settings, create the client yourself and pass it instead',
+        `not a connection option here (${[...CONFIG_KEYS].join(', ')}): for other client settings, create the client yourself and pass it instead`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import {
+  type ConditionalWriteResult,
   CorruptSessionError,
   escapeGlob,
   InvalidOptionError,
@@ -13,6 +14,7 @@ import {
   classifyRedisError,
   isWrongType,
   MAX_KEYS_PER_COMMAND,
+  replyNumber,
   replyText,
   scriptTtl,
 } from '@session-stores/redis-store/connection';
@@ -25,14 +27,14 @@ import {
   resolveReplicationSettings,
   toCoreOptions,
 } from './options';
-import { notEnoughServers, type ReplicaFailure, writeToQuorum } from './quorum';
+import { notEnoughServers, type ReplicaFailure, writeIfToQuorum, writeToQuorum } from './quorum';
 import { ReadRepair } from './read-repair';
 import { answerVersion, ReadRound, type RoundSettings } from './read-round';
 import { Replica, ReplicaDownError, type ReplicaListener } from './replica';
 import { ReplicaChoice } from './replica-choice';
 import { openReplicaClients, planReplicaClients } from './replica-clients';
 import { Resync } from './resync';
-import { WRITE_TOMBSTONES } from './scripts';
+import { RETRACT_VERSION, SET_IF_VERSION, WRITE_TOMBSTONES } from './scripts';
 import { FOREIGN_VALUE, SessionCodec, type StoredAnswer } from './session-codec';
 import { touchReplica } from './touch';
 import { scanDivergent, scanUnion } from './union-scan';
@@ -80,6 +82,7 @@ export class ReplicatedStore extends SessionStore {
     expiresOnServer: true,
     prefixIsolation: true,
     events: { connect: true, disconnect: true },
+    conditionalWrites: true,
     // With readPolicy 'first', a read may see the previous version while a write is still
     // reaching the slowest server: at most one commandTimeout (2 s by default).
     replicationLagMs: 2000,
@@ -182,6 +185,9 @@ export class ReplicatedStore extends SessionStore {
       hedges: new HedgeTimer(),
       decode: (sid, answer) => this.codec.decode(sid, answer),
       corrupt: (sid, cause) => this.corruptData(sid, cause),
+      loaded: (sid, session, version) => {
+        this.rememberLoaded(sid, session, version);
+      },
       finished: (key, round) => this.repairs.afterRead(key, round),
     };
     this.choice = new ReplicaChoice(this.replicas);
@@ -248,6 +254,35 @@ export class ReplicatedStore extends SessionStore {
     }
     round.askAll();
     return round.promise;
+  }
+
+  /**
+   * Core's conditional save: SET_IF_VERSION on every server, `writeQuorum` of which must
+   * still hold the version the request loaded; where it landed without a quorum it is taken
+   * back (see writeIfToQuorum).
+   */
+  protected override async writeSessionIf(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    loaded: unknown,
+  ): Promise<ConditionalWriteResult> {
+    const key = this.key(sid);
+    const version = processClock.next();
+    const expected = String(loaded);
+    const writeArgs = [expected, this.codec.encode(sid, version, session), scriptTtl(ttl)];
+    const retractArgs = [String(version), expected];
+    const outcome = await writeIfToQuorum(this.replicas, this.writeQuorum, 'the save', {
+      write: (replica) =>
+        this.writes.track(replica.script(SET_IF_VERSION, [key], writeArgs).then(replyNumber)),
+      retract: (replica) => this.writes.track(replica.script(RETRACT_VERSION, [key], retractArgs)),
+      report: ({ replica, error }) => {
+        replica.markBehind();
+        this.reportReplicaError(error, replica);
+      },
+      reportRetraction: ({ replica, error }) => this.reportReplicaError(error, replica),
+    });
+    return outcome === 'written' ? { version } : outcome;
   }
 
   protected override writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {

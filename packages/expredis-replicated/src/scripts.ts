@@ -26,6 +26,46 @@ set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
 `);
 
 /**
+ * Conditional write (core's overlapping-requests protection): writes the copy only where
+ * the server still holds the version the request loaded.
+ * KEYS[1] the key; ARGV[1] the version loaded (0 for a legacy value); ARGV[2] the new copy;
+ * ARGV[3] TTL in ms or ''.
+ * Replies Done when written; Changed when the server holds another version; Skipped for a
+ * tombstone (the session was destroyed) or another Redis type; Missing for no key at all.
+ */
+export const SET_IF_VERSION = script(`${SET_WITH_TTL}
+local current = redis.pcall('GET', KEYS[1])
+if type(current) == 'table' then return ${ScriptReply.Skipped} end
+if not current then return ${ScriptReply.Missing} end
+local version, kind = string.match(current, ${HEADER})
+if kind == 'd' then return ${ScriptReply.Skipped} end
+local held = 0
+if version then held = tonumber(version) end
+if held ~= tonumber(ARGV[1]) then return ${ScriptReply.Changed} end
+set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
+return ${ScriptReply.Done}
+`);
+
+/**
+ * Takes back a conditional write that did not reach its quorum, where it landed: the copy
+ * keeps its bytes and TTL but goes back to the version it replaced, so it can never outrank
+ * the copy that did reach the quorum (or the destroy's tombstone), and read repair replaces it.
+ * KEYS[1] the key; ARGV[1] the version written; ARGV[2] the version it replaced.
+ * Replies Done when taken back; Skipped when the server holds something else by now.
+ */
+export const RETRACT_VERSION = script(`
+local current = redis.pcall('GET', KEYS[1])
+if type(current) ~= 'string' then return ${ScriptReply.Skipped} end
+local head = '{"v":' .. ARGV[1] .. ','
+if string.sub(current, 1, #head) ~= head then return ${ScriptReply.Skipped} end
+local back = '{"v":' .. ARGV[2] .. ',' .. string.sub(current, #head + 1)
+-- PTTL rather than KEEPTTL, which Redis 5 lacks.
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('SET', KEYS[1], back, 'PX', ttl) else redis.call('SET', KEYS[1], back) end
+return ${ScriptReply.Done}
+`);
+
+/**
  * destroy and clear: replaces each key by a tombstone that lives as long as the session it
  * replaces would have (its remaining TTL), at least ARGV[2] ms, and ARGV[3] ms for a
  * session that never expires. A missing key gets one too: a repair may be on its way.

@@ -6,7 +6,6 @@ import {
   describeWithBackend,
   type RedisServer,
   sleep,
-  startDelayProxy,
   timedFailure,
   uniquePrefix,
   useStarted,
@@ -18,7 +17,6 @@ import {
   countKeys,
   expressSession,
   session as makeSession,
-  percentile,
   readyStore,
   type SessionRequest,
   urlsOf,
@@ -57,13 +55,24 @@ function startApp(store: ReplicatedStore): Promise<Server> {
       cookie: { maxAge: 600_000 },
     }),
   );
+  // express-session serves a request without any session while the store says `disconnect`
+  // (fewer than writeQuorum servers usable): answered 503 here, so such a request counts as failed, visibly.
   app.post('/login', (req, res) => {
     const { session, sessionID } = req as unknown as SessionRequest;
-    if (session) session.user = String(req.query.user);
+    if (!session) {
+      res.status(503).json({ error: 'no session: the store said disconnect' });
+      return;
+    }
+    session.user = String(req.query.user);
     res.json({ id: sessionID });
   });
   app.get('/me', (req, res) => {
-    res.json({ user: (req as unknown as SessionRequest).session?.user ?? null });
+    const { session } = req as unknown as SessionRequest;
+    if (!session) {
+      res.status(503).json({ error: 'no session: the store said disconnect' });
+      return;
+    }
+    res.json({ user: session.user ?? null });
   });
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ error: err.message });
@@ -94,8 +103,10 @@ function startLoad(server: Server, workers: number, maxUsers: number) {
   let requests = 0;
   let users = 0;
   let stopped = false;
-  let marked = false;
+  let markedAt = 0;
   let afterMark = 0;
+  const since = (): string =>
+    markedAt === 0 ? 'before the kill' : `${Date.now() - markedAt} ms after the kill`;
   const worker = async (): Promise<void> => {
     while (!stopped && users < maxUsers) {
       const user = `u${users++}`;
@@ -107,12 +118,14 @@ function startLoad(server: Server, workers: number, maxUsers: number) {
         continue;
       }
       acknowledged.set(login.body.id as string, user);
-      if (marked) afterMark++;
+      if (markedAt !== 0) afterMark++;
       for (let read = 0; read < 3; read++) {
         requests++;
         const me = await agent.get('/me');
         if (me.status !== 200 || me.body.user !== user) {
-          failures.push(`read ${user}: ${me.status} ${JSON.stringify(me.body)}`);
+          failures.push(
+            `read ${read + 1} of ${user} (${login.body.id}), ${since()}: ${me.status} ${JSON.stringify(me.body)}`,
+          );
         }
       }
     }
@@ -120,7 +133,7 @@ function startLoad(server: Server, workers: number, maxUsers: number) {
   const running = Promise.all(Array.from({ length: workers }, worker));
   return {
     mark: () => {
-      marked = true;
+      markedAt = Date.now();
     },
     sessionsAfterMark: () => afterMark,
     async stop(): Promise<LoadResult> {
@@ -137,7 +150,10 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
     const prefix = uniquePrefix('kill-one');
     const store = useStarted(
       'the resource',
-      () => readyStore({ clients: urlsOf(servers()), prefix, commandTimeout: 1000 }),
+      // Well above a round trip on a loaded machine: a second server that misses this budget
+      // counts as down, the store then says `disconnect` and express-session serves without
+      // sessions (seen once with 1000 ms, in a full parallel run: 4 reads answered without a session).
+      () => readyStore({ clients: urlsOf(servers()), prefix, commandTimeout: 5000 }),
       (s) => s.close(),
     );
     const app = useStarted(
@@ -150,6 +166,9 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
     test('killing one server under load fails no request and loses no acknowledged session', async () => {
       const errors: unknown[] = [];
       store().on('error', (err) => errors.push(err));
+      // One server down of three leaves a quorum: the store must never say `disconnect`.
+      let disconnects = 0;
+      store().on('disconnect', () => disconnects++);
       const load = startLoad(app(), 8, 5000);
       await sleep(500);
       await servers()[1]?.kill();
@@ -165,15 +184,22 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
           `kill one: ${result.requests} requests, ${result.acknowledged.size} sessions (${result.afterMark} after the kill), ${result.failures.length} failures`,
         );
       }
-      expect(result.failures).toEqual([]);
+      // Read back before judging, so a failure says whether a session was lost or only missed once.
+      const lost: string[] = [];
+      for (const [sid, user] of result.acknowledged) {
+        const session = (await store().get(sid)) as { user?: string } | null;
+        if (session?.user !== user) lost.push(`${sid}: ${JSON.stringify(session)}`);
+      }
+      expect({ failures: result.failures, lost, disconnects }).toEqual({
+        failures: [],
+        lost: [],
+        disconnects: 0,
+      });
       expect(result.afterMark).toBeGreaterThan(10);
       expect(store().connected).toBe(true);
       expect(store().reachableServers).toBe(2);
       // The lost server was reported once it failed (not silently ignored).
       expect(errors.length).toBeGreaterThan(0);
-      for (const [sid, user] of result.acknowledged) {
-        expect({ sid, session: await store().get(sid) }).toMatchObject({ sid, session: { user } });
-      }
     }, 60_000);
 
     test('the server restarted empty is refilled by a full read pass', async () => {
@@ -277,66 +303,5 @@ describeWithBackend('redis', 'ReplicatedStore when servers fail', () => {
         await store.close();
       }
     }, 30_000);
-  });
-
-  describe('one server slowed by 50 ms each way', () => {
-    const servers = useOwnServers(3);
-    const prefix = uniquePrefix('slow');
-    const proxy = useStarted(
-      'the resource',
-      () => startDelayProxy(servers()[2] as RedisServer, 50),
-      (p) => p.stop(),
-    );
-
-    /** p99 of `count` sequential gets of stored sessions, in ms. */
-    async function getP99(store: ReplicatedStore, sids: readonly string[], count: number): Promise<number> {
-      const times: number[] = [];
-      for (let n = 0; n < count; n++) {
-        const sid = sids[n % sids.length] as string;
-        const started = process.hrtime.bigint();
-        const loaded = await store.get(sid);
-        times.push(Number(process.hrtime.bigint() - started) / 1e6);
-        if (!loaded) throw new Error(`session ${sid} not found`);
-      }
-      return percentile(times, 99);
-    }
-
-    test('get p99 stays within 2x of the healthy case: the fastest answer wins', async () => {
-      const healthy = await readyStore({ clients: urlsOf(servers()), prefix: `${prefix}healthy:` });
-      const [fast0, fast1] = urlsOf(servers());
-      const slow = await readyStore({
-        clients: [
-          fast0 as { url: string },
-          fast1 as { url: string },
-          { host: proxy().host, port: proxy().port },
-        ],
-        prefix: `${prefix}slow:`,
-      });
-      try {
-        const sids = Array.from({ length: 100 }, (_, n) => `s${n}`);
-        for (const store of [healthy, slow]) {
-          await Promise.all(sids.map((sid) => store.set(sid, makeSession({ sid }))));
-          await store.idle();
-          await getP99(store, sids, 50); // warm-up
-        }
-        // Alternating rounds, so a slow spell of the machine hits both.
-        const rounds = { healthy: [] as number[], slow: [] as number[] };
-        for (let round = 0; round < 3; round++) {
-          rounds.healthy.push(await getP99(healthy, sids, 200));
-          rounds.slow.push(await getP99(slow, sids, 200));
-        }
-        const healthyP99 = percentile(rounds.healthy, 50);
-        const slowP99 = percentile(rounds.slow, 50);
-        if (showFigures) {
-          console.info(
-            `slow replica: get p99 ${slowP99.toFixed(2)} ms vs healthy ${healthyP99.toFixed(2)} ms (rounds ${JSON.stringify(rounds)})`,
-          );
-        }
-        // A round trip to the slow server alone takes over 100 ms.
-        expect(slowP99).toBeLessThan(Math.max(healthyP99 * 2 + 5, 25));
-      } finally {
-        await Promise.all([healthy.close(), slow.close()]);
-      }
-    }, 60_000);
   });
 });

@@ -132,10 +132,3 @@ export function rawInspect(servers: () => readonly RedisServer[]): ConformanceIn
     },
   };
 }
-
-/** The p-th percentile (0..100) of `values`. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}

@@ -87,6 +87,12 @@ describe('ReplicatedStore options', () => {
     );
   });
 
+  test('an unknown connection option lists every accepted one, path included', () => {
+    expect(() => new ReplicatedStore({ clients: [{ tls: true } as never] })).toThrow(
+      '(url, host, port, socket, path, db, password)',
+    );
+  });
+
   test('ttl 0 says what to use instead', () => {
     expect(() => new ReplicatedStore({ clients: nowhere, ttl: 0 })).toThrow(/ttl: false/);
   });

@@ -115,6 +115,7 @@ export class CommandGate {
       pending.waiting = true;
       pending.send = send;
       this.waiting++;
+      this.holdProcessWhileWaiting();
       this.startPolling();
     }
     return promise;
@@ -169,12 +170,24 @@ export class CommandGate {
     if (!entry.waiting) return;
     entry.waiting = false;
     this.waiting--;
+    if (this.waiting === 0) this.holdProcessWhileWaiting();
   }
 
   private schedule(due: number): void {
     this.timer = setTimeout(this.sweep, Math.max(0, due - Date.now()));
-    // The client's socket keeps the process alive when there is work; this timer alone must not.
-    this.timer.unref();
+    this.holdProcessWhileWaiting();
+  }
+
+  /**
+   * A round trip sent is held open by the client's socket, so the deadline timer alone must
+   * not keep the process alive. A caller still waiting for a connection may have nothing
+   * else (a node-redis client the app never connected has no socket): then the timer holds
+   * the process until the deadline, so a short script gets its error instead of exiting 0.
+   */
+  private holdProcessWhileWaiting(): void {
+    if (this.timer === undefined) return;
+    if (this.waiting > 0) this.timer.ref();
+    else this.timer.unref();
   }
 
   private readonly sweep = (): void => {

@@ -19,6 +19,11 @@ export const ScriptReply = {
   CannotEdit: -1,
   /** compare-and-set: the value changed since it was read. */
   Changed: -2,
+  /**
+   * conditional write of a replicated copy: this server holds no copy at all (never written
+   * here, expired, or lost with the server), which is not proof that the session is gone.
+   */
+  Missing: -3,
 } as const;
 
 /** A TTL as the scripts take it (see {@link SET_WITH_TTL}): milliseconds, or '' for none. */

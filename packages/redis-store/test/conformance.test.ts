@@ -13,7 +13,7 @@ import {
 
 describeWithBackend('redis', 'RedisStore on one server', () => {
   const redis = useRedis();
-  const inspect = serverInspect(() => redis());
+  const inspect = serverInspect(redis);
 
   describe('clients', () => {
     const nodeRedis = useStarted('the client', () => openNodeRedis(redis().url), closeNodeRedis);

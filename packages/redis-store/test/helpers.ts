@@ -34,6 +34,32 @@ export function rawInspect(raw: () => RawCommand): ConformanceInspect<RedisStore
   };
 }
 
+/**
+ * The kit's hooks on one server, through its raw connection; `dropConnection` has the
+ * server close the store's connection, as in an outage (the client reconnects by itself).
+ */
+export function serverInspect(
+  server: () => { command(...args: string[]): Promise<unknown> },
+): ConformanceInspect<RedisStore> {
+  return {
+    ...rawInspect(
+      () =>
+        (...args) =>
+          server().command(...args),
+    ),
+    dropConnection: async (store: RedisStore) => {
+      const client = store.client as unknown as {
+        call?: (...args: string[]) => Promise<unknown>;
+        sendCommand?: (args: string[]) => Promise<unknown>;
+      };
+      const id = client.call
+        ? await client.call('CLIENT', 'ID')
+        : await client.sendCommand?.(['CLIENT', 'ID']);
+      await server().command('CLIENT', 'KILL', 'ID', String(id));
+    },
+  };
+}
+
 /** A connected node-redis client; errors are ignored (tests assert on the store, not the client). */
 export async function openNodeRedis(url: string): Promise<RedisClientType> {
   const client: RedisClientType = createClient({ url });
@@ -77,28 +103,4 @@ export async function openIoRedisCluster(
   cluster.on('error', () => undefined);
   await cluster.connect();
   return cluster;
-}
-
-/**
- * The kit's raw hooks on a test server, with `dropConnection`: the server closes the store's
- * connection, as in an outage, and the client reconnects by itself.
- */
-export function serverInspect(server: () => { command: RawCommand }): ConformanceInspect<RedisStore> {
-  return {
-    ...rawInspect(
-      () =>
-        (...args) =>
-          server().command(...args),
-    ),
-    dropConnection: async (store: RedisStore) => {
-      const client = store.client as unknown as {
-        call?: (...args: string[]) => Promise<unknown>;
-        sendCommand?: (args: string[]) => Promise<unknown>;
-      };
-      const id = client.call
-        ? await client.call('CLIENT', 'ID')
-        : await client.sendCommand?.(['CLIENT', 'ID']);
-      await server().command('CLIENT', 'KILL', 'ID', String(id));
-    },
-  };
 }

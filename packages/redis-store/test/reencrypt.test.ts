@@ -20,7 +20,11 @@ describeWithBackend('redis', 'reencryptSessions on a RedisStore', () => {
 
   test('moves every session to the new key, keeps each TTL, and never brings back one destroyed meanwhile', async () => {
     const prefix = `${base}a:`;
-    const before = await readyStore({ url: redis().url, prefix, serializer: createEncryptingSerializer({ keys: [oldKey] }) });
+    const before = await readyStore({
+      url: redis().url,
+      prefix,
+      serializer: createEncryptingSerializer({ keys: [oldKey] }),
+    });
     const serializer = createEncryptingSerializer({ keys: [newKey, oldKey] });
     const store = await readyStore({ url: redis().url, prefix, serializer });
     try {

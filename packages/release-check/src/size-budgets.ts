@@ -14,7 +14,10 @@ export interface SizeBudget {
  * alt-session-async 24.0 / 93.3.
  * Raised: core to 58.2 / 224.2 measured (the overlapping-requests protection and its kit
  * group, the option checks moved into core); redis-store to 42.0 / 163.9 (the shared
- * connection layer, which its main entry and its ./connection entry each bundle a copy of).
+ * connection layer, which its main entry and its ./connection entry each bundle a copy of);
+ * alt-session-async to 34.9 / 135.8 measured (it bundles the parts of core and of redis-store's
+ * connection layer it uses, so that it depends on neither and an app using it gets no
+ * express-session types).
  * Raised: core to 77.6 / 287.0 measured (issue 17: the encrypting serializer, the value
  * cipher and reencryptSessions, the store channels, the ./opentelemetry entry, and their docs;
  * +19 / +62 KiB over 58.8 / 225.2 on main).
@@ -25,7 +28,7 @@ export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 26, unpackedKib: 92 },
   '@session-stores/pouch-store': { packedKib: 24, unpackedKib: 88 },
-  '@session-stores/alt-session-async': { packedKib: 28, unpackedKib: 108 },
+  '@session-stores/alt-session-async': { packedKib: 41, unpackedKib: 157 },
 };
 
 /** A budget this many times the size is stale: lower it. */

