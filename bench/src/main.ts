@@ -19,6 +19,7 @@ import { mergeHttpRounds, mergeStoreRounds } from './rounds';
 import { BenchServers } from './servers';
 import { benchStore } from './store-bench';
 import { type Subject, subjectNamed } from './subjects';
+import { benchUserSessions, USER_SESSIONS_SCENARIO, type UserSessionsResult } from './user-sessions-bench';
 
 function log(line: string): void {
   console.log(line);
@@ -131,6 +132,21 @@ async function run(options: BenchOptions): Promise<void> {
         log(`\n(scenario ${OVERLAP_SCENARIO} is HTTP only: not run with --only store)`);
       }
     }
+    let userSessions: UserSessionsResult | undefined;
+    if (options.scenarios.includes(USER_SESSIONS_SCENARIO)) {
+      if (options.store) {
+        log(
+          `\nStore-level scenario ${USER_SESSIONS_SCENARIO}: set with userOf vs without, destroyAllOf (issue 14)`,
+        );
+        userSessions = await benchUserSessions(servers, {
+          quick: options.quick,
+          concurrency: options.concurrency,
+          log,
+        });
+      } else {
+        log(`\n(scenario ${USER_SESSIONS_SCENARIO} is store level only: not run with --only http)`);
+      }
+    }
     let keyRead: KeyReadResult | undefined;
     if (options.scenarios.includes(KEY_READ_SCENARIO)) {
       if (options.http) {
@@ -169,6 +185,7 @@ async function run(options: BenchOptions): Promise<void> {
       cacheMemory,
       targets: checkTargets(store, http),
       ...(overlap ? { overlap } : {}),
+      ...(userSessions ? { userSessions } : {}),
       ...(keyRead ? { keyRead } : {}),
     };
     log(`\n${renderReport(results, await servers.describeRedis())}\n`);

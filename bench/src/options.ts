@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { KEY_READ_SCENARIO } from './key-read-protocol';
 import { OVERLAP_SCENARIO } from './overlap-bench';
 import { SUBJECT_GROUPS, SUBJECTS, subjectNamed } from './subjects';
+import { USER_SESSIONS_SCENARIO } from './user-sessions-bench';
 
 /** HTTP scenarios that are not an express-session store, chosen with `--stores` like subjects. */
-export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO];
+export const SCENARIOS: readonly string[] = [OVERLAP_SCENARIO, KEY_READ_SCENARIO, USER_SESSIONS_SCENARIO];
 
 /** The run's settings, from argv (first) and BENCH_* env variables. */
 export interface BenchOptions {

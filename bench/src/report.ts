@@ -6,6 +6,7 @@ import { renderOverlap } from './overlap-bench';
 import type { BenchResults, HttpResult, HttpScenario, StoreResult, TargetResult } from './results';
 import type { Summary } from './stats';
 import { type HttpOpName, type OpName, SUBJECTS, subjectNamed } from './subjects';
+import { renderUserSessions } from './user-sessions-bench';
 
 const STORE_OPS: readonly OpName[] = [
   'set',
@@ -437,6 +438,7 @@ export function renderReport(results: BenchResults, redisWhere: string | null): 
     ...storeTables(results),
     ...httpTables(results),
     results.overlap && renderOverlap(results.overlap),
+    results.userSessions && renderUserSessions(results.userSessions),
     results.keyRead &&
       renderKeyRead(
         results.keyRead,

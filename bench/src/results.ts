@@ -5,6 +5,7 @@ import type { BenchOptions } from './options';
 import type { OverlapResult } from './overlap-bench';
 import type { Summary } from './stats';
 import type { HttpOpName, OpName } from './subjects';
+import type { UserSessionsResult } from './user-sessions-bench';
 
 /** Whether a subject was measured, failed verification (or errored), or could not run here. */
 export type Status = 'ok' | 'failed' | 'skipped';
@@ -103,4 +104,6 @@ export interface BenchResults {
   keyRead?: KeyReadResult;
   /** The `overlap` scenario (issue 13), when it ran. */
   overlap?: OverlapResult;
+  /** The `user-sessions` scenario (issue 14), when it ran. */
+  userSessions?: UserSessionsResult;
 }

@@ -110,7 +110,7 @@ function storeInstance(store: Store, ops: StoreOps, close: () => Promise<void>):
 }
 
 /** A store class of ours, loaded only when asked for: its package may not be built yet. */
-function loadStoreClass<C>(pkg: string, name: string): C {
+export function loadStoreClass<C>(pkg: string, name: string): C {
   let loaded: Record<string, unknown> & { default?: Record<string, unknown> };
   try {
     loaded = require(pkg);

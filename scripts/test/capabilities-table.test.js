@@ -61,7 +61,7 @@ function fakeRepository(name, readme) {
 }
 
 const ALPHA_ROW =
-  '| `AlphaStore` | [`@x/alpha-store`](packages/alpha-store) | ✓ | all only | – | ✓ | 1 s | ✓ | – | connect | up to 250 ms | last write wins |';
+  '| `AlphaStore` | [`@x/alpha-store`](packages/alpha-store) | ✓ | all only | – | ✓ | 1 s | ✓ | – | connect | up to 250 ms | last write wins | – |';
 const BETA_ROW =
   '| `BetaStore` | [`@x/beta-store`](packages/beta-store) | ✓ | ✓ | ✓ | ✓ | 1 ms | ✓ | ✓ | – | none |';
 

@@ -32,12 +32,12 @@ const EVERYTHING = {
   prefixIsolation: true,
   events: { connect: true, disconnect: true },
   conditionalWrites: true,
+  userSessions: true,
 };
 const ALL_HOOKS = Object.fromEntries(
-  ['corrupt', 'exists', 'ttl', 'writeForeign', 'foreignExists', 'dropConnection'].map((hook) => [
-    hook,
-    () => undefined,
-  ]),
+  ['corrupt', 'exists', 'ttl', 'writeForeign', 'foreignExists', 'dropConnection', 'indexedIds'].map(
+    (hook) => [hook, () => undefined],
+  ),
 );
 
 describe('CONFORMANCE.md', () => {
@@ -70,7 +70,7 @@ describe('CONFORMANCE.md', () => {
         if (required(without, ALL_HOOKS))
           expect({ name, needs }).toEqual({ name, needs: expect.stringContaining(`\`${method}\``) });
       }
-      for (const flag of ['expiresOnServer', 'prefixIsolation', 'conditionalWrites']) {
+      for (const flag of ['expiresOnServer', 'prefixIsolation', 'conditionalWrites', 'userSessions']) {
         if (required({ ...EVERYTHING, [flag]: false }, ALL_HOOKS))
           expect({ name, needs }).toEqual({ name, needs: expect.stringContaining(`\`${flag}\``) });
       }

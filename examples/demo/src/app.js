@@ -67,6 +67,7 @@ function createApp(store, info) {
       // Saved before listing, so the list the page shows includes this very session.
       await new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
       const list = await describeSessions(store, req.sessionID);
+      const yours = await sessionsOfUser(store, req.session.user);
       res.type('html').send(
         renderPage({
           store: storeInfo,
@@ -74,6 +75,7 @@ function createApp(store, info) {
           user: req.session.user,
           visits: req.session.visits,
           list,
+          yours,
           operations: operations.snapshot(),
         }),
       );
@@ -110,6 +112,18 @@ function createApp(store, info) {
       if (err) return next(err);
       res.clearCookie(COOKIE_NAME, { path: '/' }).redirect(303, '/');
     });
+  });
+
+  // "Log out everywhere else": ends every other session of the signed-in user, e.g. after a
+  // password change. Their cookies then read as logged out on their next request.
+  app.post('/logout-everywhere-else', async (req, res, next) => {
+    try {
+      const { user } = req.session;
+      if (typeof user === 'string' && user) await store.destroyAllOf(user, { except: req.sessionID });
+      res.redirect(303, '/');
+    } catch (err) {
+      next(err);
+    }
   });
 
   // Polled by the page about once a second. `current` lets a page notice that its own
@@ -150,6 +164,26 @@ function createApp(store, info) {
     }
   });
   return app;
+}
+
+/**
+ * The signed-in user's sessions (ids and expiry), or why there is no such list: the store
+ * keeps no user index (its capabilities), or it was built without the `userOf` option.
+ * @param {import('@session-stores/core').SessionStore} store
+ * @param {unknown} user
+ */
+async function sessionsOfUser(store, user) {
+  if (typeof user !== 'string' || !user) return undefined;
+  if (!store.constructor.capabilities?.userSessions) {
+    return { supported: false, reason: `${store.constructor.name} keeps no per-user index`, sessions: [] };
+  }
+  try {
+    const sessions = await store.sessionsOf(user);
+    return { supported: true, sessions: sessions.map(({ id, expires }) => ({ id, expires })) };
+  } catch (err) {
+    if (err?.code === 'ERR_INVALID_OPTION') return { supported: false, reason: err.message, sessions: [] };
+    throw err;
+  }
 }
 
 module.exports = { COOKIE_NAME, DEFAULT_MAX_AGE_MS, createApp };

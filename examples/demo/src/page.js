@@ -70,10 +70,40 @@ function operationRow(row) {
 }
 
 /**
- * Renders the demo's single page.
- * @param {{ store: { name: string, packageName: string, className: string, detail: string, capabilities: import('@session-stores/core').StoreCapabilities }, sessionId: string, user?: string, visits: number, list: { supported: boolean, reason?: string, sessions: object[], total: number }, operations?: object[] }} view
+ * "Your sessions": the signed-in user's sessions (from the store's user index), this one
+ * marked, and "Log out everywhere else". Nothing when nobody is signed in.
+ * @param {string} sessionId
+ * @param {{ supported: boolean, reason?: string, sessions: Array<{ id: string, expires: Date | null }> } | undefined} yours
  */
-function renderPage({ store, sessionId, user, visits, list, operations = [] }) {
+function yourSessions(sessionId, yours) {
+  if (!yours) return '';
+  if (!yours.supported) {
+    return `<section id="your-sessions"><h2>Your sessions</h2><p class="muted">${escapeHtml(yours.reason ?? 'not available')}</p></section>`;
+  }
+  const rows = yours.sessions
+    .map(
+      ({ id, expires }) =>
+        `<li><code>${escapeHtml(id)}</code>${id === sessionId ? ' <strong>(this one)</strong>' : ''}${
+          expires ? ` <span class="muted">until ${escapeHtml(new Date(expires).toISOString())}</span>` : ''
+        }</li>`,
+    )
+    .join('\n');
+  return `<section id="your-sessions">
+<h2>Your sessions <span class="muted" id="your-session-count">(${escapeHtml(yours.sessions.length)})</span></h2>
+<ul>
+${rows}
+</ul>
+<form method="post" action="/logout-everywhere-else"><button type="submit" id="logout-everywhere-else">Log out everywhere else</button></form>
+<p class="muted">From the store's <code>sessionsOf(user)</code>; the button calls <code>destroyAllOf(user, { except: this session })</code>.</p>
+</section>
+`;
+}
+
+/**
+ * Renders the demo's single page.
+ * @param {{ store: { name: string, packageName: string, className: string, detail: string, capabilities: import('@session-stores/core').StoreCapabilities }, sessionId: string, user?: string, visits: number, list: { supported: boolean, reason?: string, sessions: object[], total: number }, yours?: { supported: boolean, reason?: string, sessions: Array<{ id: string, expires: Date | null }> }, operations?: object[] }} view
+ */
+function renderPage({ store, sessionId, user, visits, list, yours, operations = [] }) {
   const who = user
     ? `<p>Signed in as <strong id="user">${escapeHtml(user)}</strong>.</p>
 <form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>`
@@ -104,6 +134,7 @@ ${who}
 <form method="post" action="/regenerate"><button type="submit" id="regenerate">New session id</button></form>
 </section>
 
+${yourSessions(sessionId, yours)}
 <section>
 <h2>Sessions in the store <span class="muted" id="session-count">(${escapeHtml(list.total)})</span></h2>
 <table id="sessions">

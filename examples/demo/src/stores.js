@@ -53,6 +53,15 @@ function storeClassOf(storeName, packageName, load = require) {
   return factory(require('express-session'));
 }
 
+/**
+ * The demo's users: the name its login stores in `req.session.user`. Every store is built
+ * with it, so the page can list "your sessions" and log out everywhere else.
+ * @param {Record<string, unknown>} session
+ */
+function userOf(session) {
+  return typeof session.user === 'string' && session.user !== '' ? session.user : undefined;
+}
+
 /** Splits a comma-separated list of URLs or hosts, dropping blanks. */
 function list(value) {
   return String(value ?? '')
@@ -104,13 +113,13 @@ const STORES = {
       const PouchStore = storeClassOf('pouch', this.packageName, settings.load);
       const url = settings.url ?? settings.env.COUCHDB_URL;
       if (!url) {
-        const store = new PouchStore();
+        const store = new PouchStore({ userOf });
         return { store, detail: 'in-memory PouchDB (lost on restart)', close: () => store.close() };
       }
       // COUCHDB_URL usually names the server only; the demo then uses a database of its own.
       const parsed = new URL(url);
       if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = `/${DEMO_DATABASE}`;
-      const store = new PouchStore(parsed.toString());
+      const store = new PouchStore(parsed.toString(), { userOf });
       await store.ready();
       return { store, detail: redact(parsed.toString()), close: () => store.close() };
     },
@@ -120,7 +129,7 @@ const STORES = {
     summary: 'MemoryStore of @session-stores/core (one process, lost on restart)',
     async create(settings) {
       const { MemoryStore } = loadPackage('memory', this.packageName, settings.load);
-      const store = new MemoryStore({ maxSessions: 10_000 });
+      const store = new MemoryStore({ maxSessions: 10_000, userOf });
       return { store, detail: 'in process, at most 10,000 sessions', close: () => store.close() };
     },
   },
@@ -131,7 +140,7 @@ const STORES = {
     async create(settings) {
       const RedisStore = storeClassOf('redis', this.packageName, settings.load);
       const url = required(settings, 'redis', 'REDIS_URL', 'redis://127.0.0.1:6379');
-      const store = new RedisStore({ url });
+      const store = new RedisStore({ url, userOf });
       await store.ready();
       return { store, detail: redact(url), close: () => store.close() };
     },
@@ -147,7 +156,7 @@ const STORES = {
       const cluster = createCluster({ rootNodes: urls.map((url) => ({ url })) });
       await cluster.connect();
       // The store never closes a client it was given, so the demo closes the cluster itself.
-      const store = new RedisStore({ client: cluster });
+      const store = new RedisStore({ client: cluster, userOf });
       const close = async () => {
         await store.close();
         await cluster.close();
@@ -170,7 +179,7 @@ const STORES = {
         ),
       );
       // `clients`: one connection config per server, as in expredis.
-      const store = new ReplicatedStore({ clients: urls.map((url) => ({ url })) });
+      const store = new ReplicatedStore({ clients: urls.map((url) => ({ url })), userOf });
       await store.ready();
       return { store, detail: urls.map(redact).join(', '), close: () => store.close() };
     },
@@ -182,7 +191,7 @@ const STORES = {
     async create(settings) {
       const AerospikeStore = storeClassOf('aerospike', this.packageName, settings.load);
       const hosts = required(settings, 'aerospike', 'AEROSPIKE_HOSTS', '127.0.0.1:3000');
-      const store = new AerospikeStore({ hosts });
+      const store = new AerospikeStore({ hosts, userOf });
       await store.ready();
       return { store, detail: `${hosts} (namespace test, set express-session)`, close: () => store.close() };
     },

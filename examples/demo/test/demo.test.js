@@ -74,6 +74,27 @@ describe('the demo app on its default store', () => {
     expect(await store.length()).toBe(1);
   });
 
+  test('"your sessions" lists the user\'s sessions, and "log out everywhere else" ends the others', async () => {
+    const { app } = await defaultDemo();
+    const devices = [request.agent(app), request.agent(app), request.agent(app)];
+    for (const device of devices) await device.post('/login').type('form').send({ name: 'Bo' }).expect(303);
+    const someoneElse = request.agent(app);
+    await someoneElse.post('/login').type('form').send({ name: 'Cy' }).expect(303);
+    const [phone, laptop, tablet] = devices;
+    const page = (await phone.get('/').expect(200)).text;
+    expect(page).toContain('<span class="muted" id="your-session-count">(3)</span>');
+    expect(page).toContain(`<code>${sidOf(page)}</code> <strong>(this one)</strong>`);
+    await phone.post('/logout-everywhere-else').expect(303).expect('Location', '/');
+    expect((await laptop.get('/').expect(200)).text).toContain('action="/login"');
+    expect((await tablet.get('/').expect(200)).text).toContain('action="/login"');
+    const after = (await phone.get('/').expect(200)).text;
+    expect(after).toContain('Signed in as <strong id="user">Bo</strong>');
+    expect(after).toContain('<span class="muted" id="your-session-count">(1)</span>');
+    expect((await someoneElse.get('/').expect(200)).text).toContain(
+      'Signed in as <strong id="user">Cy</strong>',
+    );
+  });
+
   test('the session list shows every session with its time to live, and ends any of them', async () => {
     const { app, store } = await defaultDemo();
     const ada = request.agent(app);

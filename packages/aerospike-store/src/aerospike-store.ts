@@ -7,6 +7,7 @@ import {
   SessionStore,
   type SessionStoreError,
   type StoreCapabilities,
+  type UserLink,
   type WriteTtl,
 } from '@session-stores/core';
 import type { AerospikeRecord, Client, Key } from 'aerospike';
@@ -22,6 +23,8 @@ import {
   type RecordMapper,
   SESSION_BIN,
   type SessionBins,
+  USER_BIN,
+  userIndexName,
 } from './record-mapper';
 import { retryWhenBusy } from './retry';
 import { drain, streamBatches } from './scan';
@@ -61,6 +64,7 @@ export class AerospikeStore extends SessionStore {
     events: { connect: true, disconnect: true },
     replicationLagMs: 0,
     conditionalWrites: true,
+    userSessions: true,
   };
 
   /** The Aerospike namespace holding the sessions. */
@@ -69,6 +73,8 @@ export class AerospikeStore extends SessionStore {
   readonly setName: string;
   private readonly mapper: RecordMapper | undefined;
   private readonly connection: AerospikeConnection;
+  /** The user bin's secondary index, once created (see {@link userSessionIds}). */
+  private userIndex_: Promise<void> | undefined;
 
   /**
    * @param options see {@link AerospikeStoreOptions}. Without `client`, the store creates
@@ -126,8 +132,9 @@ export class AerospikeStore extends SessionStore {
     session: SessionData,
     ttl: WriteTtl,
     version: unknown,
+    link?: UserLink,
   ): Promise<ConditionalWriteResult> {
-    const bins = this.toBins(sid, session);
+    const bins = this.withUser(this.toBins(sid, session), link);
     const gen = version as number;
     try {
       await this.send((client, policies) =>
@@ -142,8 +149,17 @@ export class AerospikeStore extends SessionStore {
     return { version: gen + 1 };
   }
 
-  protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
-    const bins = this.toBins(sid, session);
+  /**
+   * With `userOf`, the record also holds the user in the {@link USER_BIN} bin, in the same
+   * put; a secondary index on it finds a user's sessions (see {@link userSessionIds}).
+   */
+  protected override async writeSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
+    const bins = this.withUser(this.toBins(sid, session), link);
     await this.send((client, policies) =>
       client.put(this.recordKey(sid), bins, { ttl: recordTtl(ttl) }, orDefault(client, policies, 'write')),
     );
@@ -162,7 +178,12 @@ export class AerospikeStore extends SessionStore {
    * cookie's place in the bins is unknown: read, replace the cookie, write back only if
    * the record's generation is unchanged (else retry).
    */
-  protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  protected override async refreshSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
     const key = this.recordKey(sid);
     const seconds = recordTtl(ttl);
     if (!this.mapper) {
@@ -181,7 +202,7 @@ export class AerospikeStore extends SessionStore {
       if (!record) return;
       const stored = await this.fromBins(sid, record.bins);
       if (!stored) return;
-      const bins = this.toBins(sid, { ...stored, cookie: session.cookie });
+      const bins = this.withUser(this.toBins(sid, { ...stored, cookie: session.cookie }), link);
       try {
         await this.send((client, policies) =>
           client.put(key, bins, { ttl: seconds, gen: record.gen }, policies.writeIfGeneration),
@@ -325,6 +346,69 @@ export class AerospikeStore extends SessionStore {
   }
 
   /** The session id of a scanned record, or undefined for records of other prefixes or without a stored key. */
+  /**
+   * A query of the set on the user bin's secondary index (created once by this store):
+   * Aerospike keeps the index with the records, so a destroyed, re-assigned or expired
+   * session leaves it with its record and there is nothing to unindex.
+   */
+  protected override async userSessionIds(user: string): Promise<string[]> {
+    await this.userIndexReady();
+    const { client, policies } = await this.connection.acquire();
+    const releaseSlot = await limiterFor(client).acquire('scan');
+    try {
+      const query = client.query(this.namespace, this.setName);
+      query.where(Aerospike.filter.equal(USER_BIN, user));
+      query.select(USER_BIN);
+      const ids: string[] = [];
+      const stream = query.foreach(policies.query);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (record: AerospikeRecord) => {
+          const id = this.idOf(record);
+          if (id !== undefined) ids.push(id);
+        });
+        stream.on('error', reject);
+        stream.on('end', () => resolve());
+      });
+      return ids;
+    } catch (err) {
+      this.connection.noteFailure(err);
+      throw err;
+    } finally {
+      releaseSlot();
+    }
+  }
+
+  /** Nothing to do: the secondary index follows the records (see {@link userSessionIds}). */
+  protected override async unindexSessions(): Promise<void> {}
+
+  /** The bins with the user bin added (with `userOf`): absent for a session of nobody, which REPLACE then drops. */
+  private withUser(bins: SessionBins, link: UserLink | undefined): SessionBins {
+    return link?.user === undefined ? bins : { ...bins, [USER_BIN]: link.user };
+  }
+
+  /** Creates the user bin's string index on the set once; a failure is retried by the next call. */
+  private userIndexReady(): Promise<void> {
+    this.userIndex_ ??= this.send(async (client) => {
+      try {
+        const job = await client.createIndex({
+          ns: this.namespace,
+          set: this.setName,
+          bin: USER_BIN,
+          index: userIndexName(this.setName),
+          datatype: Aerospike.indexDataType.STRING,
+        });
+        await job.wait(10);
+      } catch (err) {
+        // Created already (by this or another process): that is the goal.
+        if (resultCode(err) !== status.ERR_INDEX_FOUND) throw err;
+      }
+    }).catch((err: unknown) => {
+      this.userIndex_ = undefined;
+      throw err;
+    });
+    return this.userIndex_;
+  }
+
   private idOf(record: AerospikeRecord): string | undefined {
     const userKey = record.key?.key;
     if (typeof userKey !== 'string' || !userKey.startsWith(this.prefix)) return undefined;

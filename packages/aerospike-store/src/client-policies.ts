@@ -17,7 +17,7 @@ export const DEFAULT_TIMEOUTS = {
   infoTimeout: 1000,
 } as const;
 
-type PolicyType = 'read' | 'write' | 'operate' | 'remove' | 'batch' | 'scan' | 'info';
+type PolicyType = 'read' | 'write' | 'operate' | 'remove' | 'batch' | 'scan' | 'query' | 'info';
 
 /** What set() needs: store the key (scans list ids), replace the whole record. */
 const STORE_WRITE = { key: Aerospike.policy.key.SEND, exists: Aerospike.policy.exists.CREATE_OR_REPLACE };
@@ -101,6 +101,8 @@ export class CommandPolicies {
   readonly batch: Aerospike.BatchPolicy;
   /** all / ids / length / clear scans. */
   readonly scan: Aerospike.ScanPolicy;
+  /** sessionsOf / destroyAllOf: the query on the user bin's secondary index. */
+  readonly query: Aerospike.QueryPolicy;
   /** truncate. */
   readonly info: Aerospike.InfoPolicy;
   /** The reachability probe: one quick attempt, whatever the app configured. */
@@ -132,6 +134,7 @@ export class CommandPolicies {
     this.remove = new Aerospike.RemovePolicy({ ...defined(configured.remove), ...CLOSE_ON_TIMEOUT });
     this.batch = new Aerospike.BatchPolicy({ ...defined(configured.batch), ...CLOSE_ON_TIMEOUT });
     this.scan = new Aerospike.ScanPolicy({ ...defined(configured.scan), ...CLOSE_ON_TIMEOUT });
+    this.query = new Aerospike.QueryPolicy({ ...defined(configured.query), ...CLOSE_ON_TIMEOUT });
     this.info = new Aerospike.InfoPolicy({ ...defined(configured.info), ...CLOSE_ON_TIMEOUT });
     this.probe = new Aerospike.ReadPolicy({
       ...defined(configured.read),

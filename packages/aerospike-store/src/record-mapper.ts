@@ -24,6 +24,17 @@ export interface RecordMapper {
 export const SESSION_BIN = 'session';
 /** The bin holding the serialized cookie in the default layout, so touch() can rewrite it alone. */
 export const COOKIE_BIN = 'cookie';
+/**
+ * The bin holding the session's user, with the `userOf` option (beside either layout, so
+ * a mapper must not use this name), indexed by a secondary index for `sessionsOf`.
+ */
+export const USER_BIN = 'sessUser';
+
+/** The name of the user bin's secondary index on a set (index names are per namespace). */
+export function userIndexName(set: string): string {
+  return `${set}_sessUser`;
+}
+
 /** Aerospike's bin-name limit, in UTF-8 bytes. */
 export const MAX_BIN_NAME_BYTES = 15;
 

@@ -3,12 +3,14 @@
  * set, otherwise a wire-compatible test server started for the file. Each file works
  * in sets of its own (unique per run) and truncates only those at the end.
  */
+
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import { type AerospikeTestServer, startAerospikeTestServer } from '@session-stores/aerospike-test-server';
 import type { ConformanceInspect } from '@session-stores/core/conformance';
 import * as Aerospike from 'aerospike';
 import type { AerospikeStore } from '../src';
+import { USER_BIN } from '../src/record-mapper';
 
 /** The namespace the tests use; the nsup test uses `express` instead, to leave this one alone. */
 export const NAMESPACE = 'test';
@@ -128,6 +130,18 @@ export function rawInspect(client: () => Aerospike.Client): ConformanceInspect<A
       await client().put(foreignKey(store, key), { session: '{}' }, { ttl: 600 }, sendKey);
     },
     foreignExists: (store, key) => client().exists(foreignKey(store, key)),
+    // What the user bin's secondary index answers for `user` (the store created the index).
+    indexedIds: async (store, user) => {
+      const query = client().query(store.namespace, store.setName);
+      query.where(Aerospike.filter.equal(USER_BIN, user));
+      const records = await query.results();
+      return records.flatMap((record) => {
+        const key = record.key?.key;
+        return typeof key === 'string' && key.startsWith(store.prefix)
+          ? [key.slice(store.prefix.length)]
+          : [];
+      });
+    },
   };
 }
 

@@ -8,9 +8,16 @@ import { resolveRedisSettings } from './redis-settings';
 import { type AltSessionHandler, sessionHandler } from './session-handler';
 import { checkOptionsObject, resolveSessionSettings } from './session-settings';
 import { mock } from './test-double';
+import {
+  RedisUserIndex,
+  resolveUserSessionSettings,
+  type UserSessionsApi,
+  userSessionMethods,
+  withUserSessions,
+} from './user-sessions';
 
 /** The middleware, plus what the app needs to shut it down. */
-export interface AltSessionMiddleware extends AltSessionHandler {
+export interface AltSessionMiddleware extends AltSessionHandler, UserSessionsApi {
   /** The Redis client in use: the app's `client`, or the one the middleware created. */
   readonly client: RedisClientLike;
   /**
@@ -31,9 +38,17 @@ export function altSession(options: AltSessionOptions): AltSessionMiddleware {
   const checked = checkOptionsObject(options);
   const settings = resolveSessionSettings(checked);
   const link = openRedisLink(resolveRedisSettings(checked));
-  const backend = withEncryption(new RedisBackend(link, settings.prefix, settings), settings);
+  // Encryption innermost: the user index reads and writes the user key's plain JSON.
+  const { backend, users } = withUserSessions(
+    withEncryption(new RedisBackend(link, settings.prefix, settings), settings),
+    resolveUserSessionSettings(checked),
+    () => new RedisUserIndex(link, settings.prefix),
+  );
   const handler = sessionHandler(backend, settings);
-  return Object.assign(handler, { client: link.client, close: () => link.close() });
+  return Object.assign(handler, userSessionMethods(users), {
+    client: link.client,
+    close: () => link.close(),
+  });
 }
 
 /** `altSession.bridge(options)`: see {@link bridge}. */

@@ -21,6 +21,7 @@ export {
   type TestSession,
   type TestSessionOptions,
 } from './test-double';
+export { UserKeyError, type UserSessionEntry, type UserSessionsApi } from './user-sessions';
 
 /**
  * The classic factory, as alt-session's: `app.use(require('@session-stores/alt-session-async')(options))`.

@@ -90,6 +90,14 @@ export interface AltSessionOptions {
    */
   commandTimeout?: number | undefined;
   /**
+   * The session key whose value names the session's user (a string), so the middleware keeps
+   * an index from each user to their sessions: `sessionsOf`, `destroyAllOf` and
+   * `maxSessionsPerUser` work. Default none: nothing extra is read or written.
+   */
+  userKey?: string | undefined;
+  /** At most this many sessions per user: a login beyond it ends the user's oldest logins. Needs `userKey`. Default none. */
+  maxSessionsPerUser?: number | undefined;
+  /**
    * Encrypt every value at rest with AES-256-GCM (core's cipher, as `createEncryptingSerializer`).
    * Default none: values are stored as JSON.
    */

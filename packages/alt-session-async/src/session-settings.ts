@@ -57,6 +57,8 @@ const TOP_LEVEL = [
   'maxLifetime',
   'secret',
   'commandTimeout',
+  'userKey',
+  'maxSessionsPerUser',
   'encryption',
 ] as const;
 const SESSION_KEYS = ['dbIndex', 'tti', 'prefix', 'secure', 'domain'] as const;

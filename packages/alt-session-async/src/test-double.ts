@@ -10,6 +10,13 @@ import { generateSessionId } from './session-id';
 import { checkKey } from './session-keys';
 import { checkOptionsObject, resolveSessionSettings, type SessionSettings } from './session-settings';
 import { decodeStored, encodeStored } from './stored-value';
+import {
+  MemoryUserIndex,
+  resolveUserSessionSettings,
+  type UserSessionsApi,
+  userSessionMethods,
+  withUserSessions,
+} from './user-sessions';
 
 /**
  * Options of {@link mock}: the middleware's own options, all optional. The connection
@@ -20,7 +27,7 @@ import { decodeStored, encodeStored } from './stored-value';
 export type MockOptions = Partial<AltSessionOptions>;
 
 /** The in-memory middleware, with a look inside for assertions. */
-export interface MockMiddleware extends AltSessionHandler {
+export interface MockMiddleware extends AltSessionHandler, UserSessionsApi {
   /** The stored data of session `id` (decoded), or undefined when there is none. */
   inspect(id: string): Record<string, unknown> | undefined;
   /** How many sessions are stored (not expired). */
@@ -62,8 +69,13 @@ export function mock(options: MockOptions = {}): MockMiddleware {
   const settings = resolveSessionSettings(checked, false);
   const secrets = settings.secrets.length > 0 ? settings.secrets : [randomBytes(32).toString('base64url')];
   const backend = new MemoryBackend(settings);
-  const handler = sessionHandler(backend, { ...settings, secrets });
-  return Object.assign(handler, {
+  const { backend: used, users } = withUserSessions(
+    backend,
+    resolveUserSessionSettings(checked),
+    () => new MemoryUserIndex((id) => backend.entries(id) !== undefined),
+  );
+  const handler = sessionHandler(used, { ...settings, secrets });
+  return Object.assign(handler, userSessionMethods(users), {
     inspect(id: string) {
       const entries = backend.entries(id);
       return entries === undefined ? undefined : decodeAll(id, entries);

@@ -28,6 +28,11 @@ export interface StoreCapabilities {
    * `lastWriteWins` option). Absent means `false`.
    */
   readonly conditionalWrites?: boolean;
+  /**
+   * With the `userOf` option, the store keeps an index from each user to their sessions:
+   * `sessionsOf()`, `destroyAllOf()` and `maxSessionsPerUser` work. Absent means `false`.
+   */
+  readonly userSessions?: boolean;
 }
 
 /** A manifest that promises nothing; backends spread and override it. */
@@ -39,4 +44,5 @@ export const NO_CAPABILITIES: StoreCapabilities = {
   events: { connect: false, disconnect: false },
   replicationLagMs: 0,
   conditionalWrites: false,
+  userSessions: false,
 };

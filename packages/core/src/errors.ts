@@ -26,6 +26,8 @@ export const ErrorCode = {
    * merge-and-retry of the write found the stored copy changed again.
    */
   WriteConflict: 'ERR_WRITE_CONFLICT',
+  /** The `userOf` option threw or returned something other than a user name; nothing was written. */
+  UserOf: 'ERR_USER_OF',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -133,5 +135,21 @@ export class WriteConflictError extends SessionStoreError {
     );
     this.sid = sid;
     this.attempts = attempts;
+  }
+}
+
+/** The `userOf` option failed on a session being saved: nothing was written, the stored session is as it was. */
+export class UserOfError extends SessionStoreError {
+  /** The option at fault: always `userOf`. */
+  readonly option = 'userOf';
+  /** The session whose save failed. */
+  readonly sid: string;
+
+  constructor(sid: string, problem: string, cause?: unknown) {
+    const reason = cause instanceof Error ? `: ${cause.message}` : '';
+    super(ErrorCode.UserOf, `The userOf option ${problem} for session "${sid}"${reason}; it was not saved`, {
+      cause,
+    });
+    this.sid = sid;
   }
 }

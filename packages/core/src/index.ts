@@ -23,6 +23,7 @@ export {
   SerializeError,
   SessionStoreError,
   StoreClosedError,
+  UserOfError,
   WriteConflictError,
 } from './errors';
 export { createStoreFactory, type ExpressSessionModule } from './factory';
@@ -80,3 +81,13 @@ export {
   validateTtlSettings,
   type WriteTtl,
 } from './ttl';
+export {
+  checkUser,
+  type DestroyAllOfOptions,
+  escapeUserName,
+  exceptIds,
+  type UserIndexOptions,
+  type UserLink,
+  type UserOf,
+  type UserSession,
+} from './user-index';

@@ -4,6 +4,7 @@ import type { ConditionalWriteResult } from './overlap';
 import type { SessionData } from './session-data';
 import { SessionStore, type SessionStoreOptions } from './session-store';
 import type { WriteTtl } from './ttl';
+import type { UserLink } from './user-index';
 
 /**
  * One stored session of a {@link MemoryDatabase}: its encoded text, when it expires (epoch
@@ -27,6 +28,10 @@ let nextVersion = 1;
 export class MemoryDatabase {
   /** Entries by full key (prefix + id), least recently used first. */
   private readonly entries = new Map<string, MemoryEntry>();
+  /** User indexes: the full keys of each user's sessions, by index key (see {@link MemoryStore}). */
+  private readonly userIndexes = new Map<string, Set<string>>();
+  /** The index key each indexed entry is filed under: an entry leaves its index when it leaves the database. */
+  private readonly indexOfKey = new Map<string, string>();
   /** The most entries kept; the least recently used are evicted beyond it. */
   readonly maxEntries: number;
 
@@ -41,7 +46,10 @@ export class MemoryDatabase {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= now) {
+      this.unlink(key);
+      return undefined;
+    }
     this.entries.set(key, entry);
     return entry;
   }
@@ -49,16 +57,56 @@ export class MemoryDatabase {
   /**
    * Stores an entry as the most recently used one, evicting the least recently used beyond
    * the bound. Returns the entry's new version.
+   * @param indexKey files the entry under this user index (`null`: under none; omitted: as it was).
    */
-  write(key: string, entry: Pick<MemoryEntry, 'text' | 'expiresAt'>): number {
+  write(key: string, entry: Pick<MemoryEntry, 'text' | 'expiresAt'>, indexKey?: string | null): number {
     const version = nextVersion++;
     this.entries.delete(key);
     this.entries.set(key, { text: entry.text, expiresAt: entry.expiresAt, version });
+    if (indexKey !== undefined) this.link(key, indexKey);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+      this.delete(oldest);
     }
     return version;
+  }
+
+  /** The keys a user index lists, as filed (an expired entry stays until it is read, swept or the index is written). */
+  indexed(indexKey: string): string[] {
+    return [...(this.userIndexes.get(indexKey) ?? [])];
+  }
+
+  /** Removes keys from a user index (the entries stay). */
+  unindex(indexKey: string, keys: readonly string[]): void {
+    for (const key of keys) if (this.indexOfKey.get(key) === indexKey) this.unlink(key);
+  }
+
+  /** Files `key` under `indexKey` (or under none), and drops the expired entries of that index. */
+  private link(key: string, indexKey: string | null): void {
+    this.unlink(key);
+    if (indexKey === null) return;
+    const now = Date.now();
+    for (const other of this.userIndexes.get(indexKey) ?? []) {
+      const expiresAt = this.entries.get(other)?.expiresAt;
+      if (expiresAt !== undefined && expiresAt !== null && expiresAt <= now) this.delete(other);
+    }
+    // Looked up after the pruning, which drops an index it empties.
+    let keys = this.userIndexes.get(indexKey);
+    if (!keys) {
+      keys = new Set();
+      this.userIndexes.set(indexKey, keys);
+    }
+    keys.add(key);
+    this.indexOfKey.set(key, indexKey);
+  }
+
+  private unlink(key: string): void {
+    const indexKey = this.indexOfKey.get(key);
+    if (indexKey === undefined) return;
+    this.indexOfKey.delete(key);
+    const keys = this.userIndexes.get(indexKey);
+    keys?.delete(key);
+    if (keys?.size === 0) this.userIndexes.delete(indexKey);
   }
 
   /** The entry under `key` as stored, expired or not, without marking it used. */
@@ -74,12 +122,13 @@ export class MemoryDatabase {
   /** Deletes the entry under `key`, if any. */
   delete(key: string): void {
     this.entries.delete(key);
+    this.unlink(key);
   }
 
   /** Deletes every expired entry. */
   sweep(now = Date.now()): void {
     for (const [key, entry] of this.entries) {
-      if (entry.expiresAt !== null && entry.expiresAt <= now) this.entries.delete(key);
+      if (entry.expiresAt !== null && entry.expiresAt <= now) this.delete(key);
     }
   }
 }
@@ -111,6 +160,7 @@ export class MemoryStore extends SessionStore {
     events: { connect: true, disconnect: true },
     replicationLagMs: 0,
     conditionalWrites: true,
+    userSessions: true,
   };
 
   /** The storage in use. */
@@ -144,8 +194,13 @@ export class MemoryStore extends SessionStore {
     return this.rememberLoaded(sid, this.decode(sid, entry.text), entry.version, entry.text);
   }
 
-  protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
-    this.store(sid, this.encode(sid, session), ttl);
+  protected override async writeSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
+    this.store(sid, this.encode(sid, session), ttl, link);
   }
 
   protected override async writeSessionIf(
@@ -153,17 +208,40 @@ export class MemoryStore extends SessionStore {
     session: SessionData,
     ttl: WriteTtl,
     version: unknown,
+    link?: UserLink,
   ): Promise<ConditionalWriteResult> {
     const entry = this.database.read(this.key(sid));
     if (!entry) return 'gone';
     if (entry.version !== version) return 'changed';
     const text = this.encode(sid, session);
-    return { version: this.store(sid, text, ttl), text };
+    return { version: this.store(sid, text, ttl, link), text };
   }
 
-  /** Writes an entry and returns its new version. */
-  private store(sid: string, text: string, ttl: WriteTtl): number {
-    return this.database.write(this.key(sid), { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null });
+  /** Writes an entry (filed under its user's index as `link` says) and returns its new version. */
+  private store(sid: string, text: string, ttl: WriteTtl, link?: UserLink): number {
+    const indexKey =
+      link === undefined ? undefined : link.user === undefined ? null : this.indexKey(link.user);
+    return this.database.write(
+      this.key(sid),
+      { text, expiresAt: ttl.kind === 'expire' ? ttl.at : null },
+      indexKey,
+    );
+  }
+
+  /** The index key of a user of this store: the prefix and the user, so no two stores' users meet. */
+  private indexKey(user: string): string {
+    return JSON.stringify([this.prefix, user]);
+  }
+
+  protected override async userSessionIds(user: string): Promise<string[]> {
+    return this.database.indexed(this.indexKey(user)).map((key) => key.slice(this.prefix.length));
+  }
+
+  protected override async unindexSessions(user: string, sids: readonly string[]): Promise<void> {
+    this.database.unindex(
+      this.indexKey(user),
+      sids.map((sid) => this.key(sid)),
+    );
   }
 
   protected override async removeSession(sid: string): Promise<void> {

@@ -14,6 +14,8 @@ export interface LoadedSession {
   readonly version: unknown;
   /** The content the request started from: stored text (decoded with the serializer) or a JSON snapshot. */
   readonly base: { readonly text: string } | { readonly json: string };
+  /** The user the stored copy belongs to (by the `userOf` option, when set), so a save that changes it updates the index. */
+  readonly user?: string | undefined;
 }
 
 /** What a backend's conditional write reports. */

@@ -35,9 +35,22 @@ import {
   traceOperation,
 } from './store-channels';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
+import {
+  checkUser,
+  cookieExpiry,
+  type DestroyAllOfOptions,
+  exceptIds,
+  type UserIndexOptions,
+  type UserIndexSettings,
+  type UserLink,
+  type UserSession,
+  userOfOrUnknown,
+  userOfSession,
+  validateUserIndexOptions,
+} from './user-index';
 
 /** Options every store accepts, on top of its backend's own. */
-export interface SessionStoreOptions extends TtlSettings {
+export interface SessionStoreOptions extends TtlSettings, UserIndexOptions {
   /** Prepended to every session id to form the backend key. Each backend documents its default. */
   prefix?: string | undefined;
   /** Make `touch()` a no-op: unmodified sessions then keep the TTL of their last save. Default `false`. */
@@ -67,6 +80,8 @@ export const SESSION_STORE_OPTION_NAMES = [
   'serializer',
   'onCorrupt',
   'lastWriteWins',
+  'userOf',
+  'maxSessionsPerUser',
 ] as const satisfies readonly (keyof SessionStoreOptions)[];
 // Fails to compile when an option is added to SessionStoreOptions but not to the list above.
 const everyOptionNamed: [
@@ -115,6 +130,8 @@ export abstract class SessionStore extends ExpressStore {
   private readonly onCorrupt: 'error' | 'miss';
   /** Whether saves of loaded sessions are conditional (the backend can, and the user did not opt out). */
   private readonly savesConditionally: boolean;
+  /** The per-user options (`userOf`, `maxSessionsPerUser`), validated; `undefined` when `userOf` is not set. */
+  protected readonly userIndex: UserIndexSettings | undefined;
   /**
    * The last queued save of a loaded session, by id. Saves of one id from this process run
    * one after another, so each conflicts at most with the one before it instead of all
@@ -148,6 +165,11 @@ export abstract class SessionStore extends ExpressStore {
     this.serializer = validateSerializer(options.serializer);
     this.onCorrupt = options.onCorrupt ?? 'error';
     this.savesConditionally = this.capabilities.conditionalWrites === true && options.lastWriteWins !== true;
+    this.userIndex = validateUserIndexOptions(
+      options,
+      this.capabilities.userSessions === true,
+      this.constructor.name,
+    );
   }
 
   /** This store's capabilities manifest (the static one of its class). */
@@ -169,16 +191,31 @@ export abstract class SessionStore extends ExpressStore {
 
   /** Reads one session; `null` when there is none (or it has expired). Use {@link decode} on stored text. */
   protected abstract readSession(sid: string): Promise<SessionData | null>;
-  /** Writes one session with the given TTL, replacing any existing one. Use {@link encode} for text. */
-  protected abstract writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void>;
+  /**
+   * Writes one session with the given TTL, replacing any existing one. Use {@link encode} for text.
+   * `link` is given when the `userOf` option is set (only on classes declaring `userSessions`):
+   * the write updates the user index as it says, in the same step where the backend can.
+   */
+  protected abstract writeSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void>;
   /** Deletes one session; deleting a missing one is not an error. */
   protected abstract removeSession(sid: string): Promise<void>;
 
   /**
    * Sets a new TTL and stores `session.cookie` in place of the stored cookie, only
-   * if the session exists: a missing session must not be created.
+   * if the session exists: a missing session must not be created. `link` (with `userOf` set,
+   * when the session names a user) lets a backend whose index entries expire extend the entry.
    */
-  protected refreshSession(_sid: string, _session: SessionData, _ttl: WriteTtl): Promise<void> {
+  protected refreshSession(
+    _sid: string,
+    _session: SessionData,
+    _ttl: WriteTtl,
+    _link?: UserLink,
+  ): Promise<void> {
     return Promise.reject(new NotSupportedError('touch', this.constructor.name));
   }
 
@@ -186,15 +223,31 @@ export abstract class SessionStore extends ExpressStore {
    * Writes a session only if the stored copy is still at `version` (the token the backend
    * gave to {@link rememberLoaded} when it read it), in one atomic step where the backend
    * has one. Never creates a missing session. Called only when the class's capabilities
-   * declare `conditionalWrites`.
+   * declare `conditionalWrites`. `link` as for {@link writeSession}, applied only when it writes.
    */
   protected writeSessionIf(
     _sid: string,
     _session: SessionData,
     _ttl: WriteTtl,
     _version: unknown,
+    _link?: UserLink,
   ): Promise<ConditionalWriteResult> {
     return Promise.reject(new NotSupportedError('conditional write', this.constructor.name));
+  }
+
+  /**
+   * The session ids `user`'s index lists. It may still list sessions that expired, were
+   * destroyed or changed user: the base class reads each one and keeps only the live
+   * sessions of `user`, then drops the others with {@link unindexSessions}. Called only on
+   * classes declaring `userSessions`.
+   */
+  protected userSessionIds(_user: string): Promise<string[]> {
+    return Promise.reject(new NotSupportedError('sessionsOf', this.constructor.name));
+  }
+
+  /** Removes ids from `user`'s index (not the sessions themselves). */
+  protected unindexSessions(_user: string, _sids: readonly string[]): Promise<void> {
+    return Promise.reject(new NotSupportedError('sessionsOf', this.constructor.name));
   }
 
   /** Yields the ids (prefix removed) of this store's sessions, in batches; duplicates are allowed. */
@@ -304,6 +357,7 @@ export abstract class SessionStore extends ExpressStore {
         sid,
         version,
         base: text === undefined ? { json: JSON.stringify(decoded) } : { text },
+        user: this.userIndex ? userOfOrUnknown(this.userIndex.userOf, decoded) : undefined,
       });
     }
     return decoded;
@@ -408,9 +462,17 @@ export abstract class SessionStore extends ExpressStore {
         const ttl = resolveTtl(session, this.ttlSettings);
         if (ttl.kind === 'expired') return this.removeSession(sid);
         const loaded = this.savesConditionally ? loadedOf(session, this) : undefined;
-        return loaded?.sid === sid
-          ? this.queueSave(sid, () => this.saveLoaded(sid, session, ttl, loaded))
-          : this.writeSession(sid, session, ttl);
+        const former = loaded?.sid === sid ? loaded : undefined;
+        // The user is named before anything is written, so a failing userOf leaves the store as it was.
+        const link = this.userIndex ? this.linkOf(sid, session, former) : undefined;
+        const written = former
+          ? this.queueSave(sid, () => this.saveLoaded(sid, session, ttl, former, link))
+          : this.writeSession(sid, session, ttl, link);
+        const user = link?.user;
+        // The cap is checked when a session joins a user, not on every save of one already theirs.
+        return user !== undefined && this.userIndex?.maxSessionsPerUser !== undefined && former?.user !== user
+          ? written.then(() => this.enforceCap(user, sid))
+          : written;
       }),
       callback,
       this.onCallbackError,
@@ -441,7 +503,11 @@ export abstract class SessionStore extends ExpressStore {
         if (!this.capabilities.methods.touch) throw new NotSupportedError('touch', this.constructor.name);
         if (this.disableTouch) return Promise.resolve();
         const ttl = resolveTtl(session, this.ttlSettings);
-        return ttl.kind === 'expired' ? this.removeSession(sid) : this.refreshSession(sid, session, ttl);
+        if (ttl.kind === 'expired') return this.removeSession(sid);
+        const user = this.userIndex ? userOfOrUnknown(this.userIndex.userOf, session) : undefined;
+        return user === undefined
+          ? this.refreshSession(sid, session, ttl)
+          : this.refreshSession(sid, session, ttl, { user, formerUser: undefined });
       }),
       callback,
       this.onCallbackError,
@@ -521,6 +587,58 @@ export abstract class SessionStore extends ExpressStore {
         await this.clearSessions();
       }),
       callback,
+      this.onCallbackError,
+    );
+  }
+
+  /**
+   * The live sessions of `user` (by the `userOf` option): never an expired or destroyed
+   * session, nor one that now belongs to someone else, even while the index still lists it.
+   */
+  sessionsOf(user: string): Promise<UserSession[]>;
+  sessionsOf(user: string, callback: (err: unknown, sessions?: UserSession[]) => void): void;
+  sessionsOf(user: string, callback?: Callback<UserSession[]>): Promise<UserSession[]> | undefined {
+    return bridgeCallback(
+      this.guard('sessionsOf', () => {
+        this.requireUserIndex('sessionsOf');
+        checkUser(user);
+        return this.liveSessionsOf(user);
+      }),
+      callback,
+      this.onCallbackError,
+    );
+  }
+
+  /**
+   * Ends every session of `user`, or all but `options.except` ("log out everywhere else"),
+   * and resolves with how many it ended. A request of an ended session that is still in
+   * flight cannot bring it back where saves are conditional (see `lastWriteWins`).
+   */
+  destroyAllOf(user: string, options?: DestroyAllOfOptions): Promise<number>;
+  destroyAllOf(user: string, callback: (err: unknown, count?: number) => void): void;
+  destroyAllOf(
+    user: string,
+    options: DestroyAllOfOptions | undefined,
+    callback: (err: unknown, count?: number) => void,
+  ): void;
+  destroyAllOf(
+    user: string,
+    optionsOrCallback?: DestroyAllOfOptions | Callback<number>,
+    callback?: Callback<number>,
+  ): Promise<number> | undefined {
+    const options = typeof optionsOrCallback === 'function' ? undefined : optionsOrCallback;
+    const done = typeof optionsOrCallback === 'function' ? optionsOrCallback : callback;
+    return bridgeCallback(
+      this.guard('destroyAllOf', async () => {
+        this.requireUserIndex('destroyAllOf');
+        checkUser(user);
+        const keep = exceptIds(options);
+        const live = await this.liveSessionsOf(user);
+        const doomed = live.filter((entry) => !keep.has(entry.id)).map((entry) => entry.id);
+        await this.endSessionsOf(user, doomed);
+        return doomed.length;
+      }),
+      done,
       this.onCallbackError,
     );
   }
@@ -607,6 +725,65 @@ export abstract class SessionStore extends ExpressStore {
     throw this.classifyError(err);
   };
 
+  private requireUserIndex(method: string): void {
+    if (!this.capabilities.userSessions) throw new NotSupportedError(method, this.constructor.name);
+    if (!this.userIndex) {
+      throw new InvalidOptionError(
+        'userOf',
+        `${method}() needs the userOf option, which names each session's user`,
+      );
+    }
+  }
+
+  /** The user-index change a write of `session` makes, given what was loaded under its id. */
+  private linkOf(sid: string, session: SessionData, loaded: LoadedSession | undefined): UserLink {
+    const user = userOfSession((this.userIndex as UserIndexSettings).userOf, sid, session);
+    const formerUser = loaded?.user !== undefined && loaded.user !== user ? loaded.user : undefined;
+    return { user, formerUser };
+  }
+
+  /** Reads the sessions `user`'s index lists, keeps the live ones still theirs, and drops the rest from the index. */
+  private async liveSessionsOf(user: string): Promise<UserSession[]> {
+    const { userOf } = this.userIndex as UserIndexSettings;
+    const ids = [...new Set(await this.userSessionIds(user))];
+    const live: UserSession[] = [];
+    const dead: string[] = [];
+    const size = this.readBatchSize;
+    for (let start = 0; start < ids.length; start += size) {
+      const batch = ids.slice(start, start + size);
+      const sessions = await this.readSessions(batch);
+      batch.forEach((id, position) => {
+        const session = sessions[position];
+        if (session && userOfOrUnknown(userOf, session) === user) {
+          live.push({ id, session, expires: cookieExpiry(session) });
+        } else {
+          dead.push(id);
+        }
+      });
+    }
+    // Pruning is housekeeping: the answer is right without it, so a failure is only reported.
+    if (dead.length > 0) await this.unindexSessions(user, dead).catch((err) => this.reportError(err));
+    return live;
+  }
+
+  /** Deletes sessions of `user` and their index entries. */
+  private async endSessionsOf(user: string, sids: readonly string[]): Promise<void> {
+    if (sids.length === 0) return;
+    await this.removeSessions(sids);
+    await this.unindexSessions(user, sids).catch((err) => this.reportError(err));
+  }
+
+  /** Ends `user`'s sessions beyond `maxSessionsPerUser`, those whose cookies expire first, never `sid`. */
+  private async enforceCap(user: string, sid: string): Promise<void> {
+    const max = (this.userIndex as UserIndexSettings).maxSessionsPerUser as number;
+    const live = await this.liveSessionsOf(user);
+    if (live.length <= max) return;
+    const expiry = (entry: UserSession): number => entry.expires?.getTime() ?? Number.POSITIVE_INFINITY;
+    const others = live.filter((entry) => entry.id !== sid).sort((a, b) => expiry(a) - expiry(b));
+    const doomed = others.slice(0, live.length - max).map((entry) => entry.id);
+    await this.endSessionsOf(user, doomed);
+  }
+
   private requireMethod(method: 'all' | 'ids' | 'length' | 'clear'): void {
     if (!this.capabilities.methods[method]) throw new NotSupportedError(method, this.constructor.name);
   }
@@ -629,14 +806,16 @@ export abstract class SessionStore extends ExpressStore {
     session: SessionData,
     ttl: WriteTtl,
     loaded: LoadedSession,
+    firstLink: UserLink | undefined,
   ): Promise<void> {
+    let link = firstLink;
     let toWrite = session;
     let writeTtl = ttl;
     let version = loaded.version;
     let base: SessionData | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (version !== MERGE_FIRST) {
-        const result = await this.writeSessionIf(sid, toWrite, writeTtl, version);
+        const result = await this.writeSessionIf(sid, toWrite, writeTtl, version, link);
         if (result === 'gone') {
           markLoaded(session, undefined);
           return;
@@ -651,6 +830,7 @@ export abstract class SessionStore extends ExpressStore {
             sid,
             version: merged ? MERGE_FIRST : result.version,
             base: text === undefined ? { json: JSON.stringify(session) } : { text },
+            user: link?.user,
           });
           return;
         }
@@ -666,6 +846,8 @@ export abstract class SessionStore extends ExpressStore {
         return;
       }
       toWrite = mergeOverlapping(base, session, stored);
+      // The merged copy may name another user than either side alone; the stored copy's user is the former one.
+      if (this.userIndex) link = this.linkOf(sid, toWrite, current);
       const mergedTtl = resolveTtl(toWrite, this.ttlSettings);
       if (mergedTtl.kind === 'expired') return;
       writeTtl = mergedTtl;

@@ -2,7 +2,7 @@ import diagnosticsChannel, { type TracingChannel } from 'node:diagnostics_channe
 
 /**
  * The operations published, one tracing channel each: those of every express-session store
- * (`get` to `clear`), then those only alt-session-async's sessions have. Methods added later
+ * (`get` to `destroyAllOf`), then those only alt-session-async's sessions have. Methods added later
  * publish under their own name and belong in this list (it is what subscribers default to).
  */
 export const STORE_OPERATIONS = [
@@ -14,6 +14,8 @@ export const STORE_OPERATIONS = [
   'ids',
   'length',
   'clear',
+  'sessionsOf',
+  'destroyAllOf',
   'mget',
   'mset',
   'remove',

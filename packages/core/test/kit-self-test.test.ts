@@ -40,6 +40,7 @@ const CATALOGUE: Array<[StoreClass, string]> = [
   [broken.AnnouncesFirstConnectStore, 'events'],
   [broken.AnnouncesFirstConnectStore, 'express-session over HTTP'],
   [broken.SilentReconnectStore, 'events'],
+  [broken.ListsDestroyedStore, 'user sessions'],
 ];
 
 describe('the conformance kit catches broken stores', () => {
@@ -62,6 +63,7 @@ describe('the conformance kit catches broken stores', () => {
       'corrupt data',
       'events',
       'overlapping requests',
+      'user sessions',
     ];
     const results = await runConformanceCases(kitOptions(MemoryStore), groups);
     expect(failures(results)).toEqual([]);

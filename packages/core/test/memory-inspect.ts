@@ -16,6 +16,10 @@ export const memoryInspect: ConformanceInspect<MemoryStore> = {
     store.database.write(key, { text: '{}', expiresAt: null });
   },
   foreignExists: async (store, key) => store.database.peek(key) !== undefined,
+  indexedIds: async (store, user) => {
+    const indexKey = (store as unknown as { indexKey(user: string): string }).indexKey(user);
+    return store.database.indexed(indexKey).map((key) => key.slice(store.prefix.length));
+  },
   dropConnection: async (store) => {
     // A MemoryStore has no connection: flip the base class's reachability as a backend's client would.
     const reachable = (store as unknown as { setConnected(connected: boolean): void }).setConnected.bind(

@@ -7,16 +7,23 @@ import {
   SessionStore,
   type SessionStoreError,
   type StoreCapabilities,
+  type UserLink,
   type WriteTtl,
 } from '@session-stores/core';
 import type { RedisClientLike } from '@session-stores/redis-store';
 import {
   classifyRedisError,
+  INDEX_ONLY,
+  indexChange,
+  indexScore,
   isWrongType,
   MAX_KEYS_PER_COMMAND,
   replyNumber,
   replyText,
+  SET_INDEXED,
   scriptTtl,
+  userIndexKey,
+  userIndexPlan,
 } from '@session-stores/redis-store/connection';
 import { Activity } from './activity';
 import { HedgeTimer } from './hedge-timer';
@@ -86,6 +93,7 @@ export class ReplicatedStore extends SessionStore {
     // With readPolicy 'first', a read may see the previous version while a write is still
     // reaching the slowest server: at most one commandTimeout (2 s by default).
     replicationLagMs: 2000,
+    userSessions: true,
   };
 
   /** The servers' clients, in the order of the `clients` option. */
@@ -259,22 +267,36 @@ export class ReplicatedStore extends SessionStore {
   /**
    * Core's conditional save: SET_IF_VERSION on every server, `writeQuorum` of which must
    * still hold the version the request loaded; where it landed without a quorum it is taken
-   * back (see writeIfToQuorum).
+   * back (see writeIfToQuorum). With `userOf`, each server that writes it also files it in
+   * the user indexes, in the same script; an entry left by a retracted save is harmless, as
+   * core checks every listed session's user.
    */
   protected override async writeSessionIf(
     sid: string,
     session: SessionData,
     ttl: WriteTtl,
     loaded: unknown,
+    link?: UserLink,
   ): Promise<ConditionalWriteResult> {
     const key = this.key(sid);
     const version = processClock.next();
     const expected = String(loaded);
-    const writeArgs = [expected, this.codec.encode(sid, version, session), scriptTtl(ttl)];
+    const change = indexChange(link);
+    const plan = change ? userIndexPlan(this.prefix, ttl, change) : undefined;
+    const keys = plan ? [key, ...plan.keys] : [key];
+    const writeArgs = [
+      expected,
+      this.codec.encode(sid, version, session),
+      scriptTtl(ttl),
+      sid,
+      plan?.score ?? '',
+      plan?.now ?? '',
+      plan?.which ?? '',
+    ];
     const retractArgs = [String(version), expected];
     const outcome = await writeIfToQuorum(this.replicas, this.writeQuorum, 'the save', {
       write: (replica) =>
-        this.writes.track(replica.script(SET_IF_VERSION, [key], writeArgs).then(replyNumber)),
+        this.writes.track(replica.script(SET_IF_VERSION, keys, writeArgs).then(replyNumber)),
       retract: (replica) => this.writes.track(replica.script(RETRACT_VERSION, [key], retractArgs)),
       report: ({ replica, error }) => {
         replica.markBehind();
@@ -285,9 +307,25 @@ export class ReplicatedStore extends SessionStore {
     return outcome === 'written' ? { version } : outcome;
   }
 
-  protected override writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  /**
+   * With `userOf`, every server also files the session in its user's sorted set, in the same
+   * script as the write (redis-store's), so each server's index converges with its sessions.
+   */
+  protected override writeSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
     const key = this.key(sid);
     const value = this.codec.encode(sid, processClock.next(), session);
+    const change = indexChange(link);
+    if (change) {
+      const plan = userIndexPlan(this.prefix, ttl, change);
+      const keys = [key, ...plan.keys];
+      const args = [value, scriptTtl(ttl), sid, plan.score, plan.now, plan.which];
+      return this.writeAll('the write', (replica) => replica.script(SET_INDEXED, keys, args));
+    }
     // A plain SET, not set-if-newer: an app server whose clock is behind must still be able
     // to save; versions only decide between copies that diverged.
     const args = ttl.kind === 'expire' ? ['SET', key, value, 'PX', String(ttl.ms)] : ['SET', key, value];
@@ -299,7 +337,12 @@ export class ReplicatedStore extends SessionStore {
     return this.writeTombstones([this.key(sid)], 'the destroy');
   }
 
-  protected override refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  protected override refreshSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
     const cookie = (session as { cookie?: unknown }).cookie;
     const cookieJson = this.codec.cookieJson(sid, cookie) ?? '';
     const touch = {
@@ -310,7 +353,56 @@ export class ReplicatedStore extends SessionStore {
       cookieBytes: String(Buffer.byteLength(cookieJson, 'utf8')),
       ttl: scriptTtl(ttl),
     };
-    return this.writeAll('the touch', (replica) => touchReplica(replica, this.codec, touch));
+    const user = link?.user;
+    if (user === undefined)
+      return this.writeAll('the touch', (replica) => touchReplica(replica, this.codec, touch));
+    // The index entry's score (only if present: 'ux') and its key's expiry follow the session's.
+    const indexKey = [userIndexKey(this.prefix, user)];
+    const indexArgs = [sid, indexScore(ttl), String(Date.now()), 'ux'];
+    return this.writeAll('the touch', (replica) =>
+      Promise.all([
+        touchReplica(replica, this.codec, touch),
+        replica.script(INDEX_ONLY, indexKey, indexArgs),
+      ]),
+    );
+  }
+
+  /**
+   * The union of the user's sorted sets on the servers (at least `readQuorum` must answer,
+   * so every acknowledged write is seen); core reads each session, so a copy a server still
+   * lists after a destroy is never listed.
+   */
+  protected override async userSessionIds(user: string): Promise<string[]> {
+    const key = userIndexKey(this.prefix, user);
+    const failures: ReplicaFailure[] = [];
+    const replies = await Promise.all(
+      this.replicas.map((replica) =>
+        replica.send(['ZRANGE', key, '0', '-1']).then(
+          (reply) => (Array.isArray(reply) ? reply.map(replyText) : []),
+          (error: unknown) => {
+            failures.push({ replica, error });
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const answered = replies.filter((reply) => reply !== undefined);
+    if (answered.length < this.readQuorum) {
+      throw notEnoughServers(
+        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
+        failures,
+      );
+    }
+    return [...new Set(answered.flat())];
+  }
+
+  /** ZREM on every server. */
+  protected override async unindexSessions(user: string, sids: readonly string[]): Promise<void> {
+    const key = userIndexKey(this.prefix, user);
+    for (let start = 0; start < sids.length; start += MAX_KEYS_PER_COMMAND) {
+      const args = ['ZREM', key, ...sids.slice(start, start + MAX_KEYS_PER_COMMAND)];
+      await this.writeAll('the index update', (replica) => replica.send(args));
+    }
   }
 
   protected override scanIds(): AsyncIterable<string[]> {

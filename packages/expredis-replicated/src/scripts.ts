@@ -1,4 +1,9 @@
-import { ScriptReply, SET_WITH_TTL, luaScript as script } from '@session-stores/redis-store/connection';
+import {
+  INDEX_SESSION,
+  ScriptReply,
+  SET_WITH_TTL,
+  luaScript as script,
+} from '@session-stores/redis-store/connection';
 import { LUA_HEADER_PATTERN } from './envelope';
 
 // Replies are redis-store's ScriptReply codes, and touch's compare-and-set is its COMPARE_AND_SET.
@@ -27,13 +32,15 @@ set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
 
 /**
  * Conditional write (core's overlapping-requests protection): writes the copy only where
- * the server still holds the version the request loaded.
- * KEYS[1] the key; ARGV[1] the version loaded (0 for a legacy value); ARGV[2] the new copy;
- * ARGV[3] TTL in ms or ''.
+ * the server still holds the version the request loaded, and then, with `userOf`, files the
+ * session in the user indexes (redis-store's index_session) in the same script.
+ * KEYS[1] the key, then the index keys ARGV[7] names; ARGV[1] the version loaded (0 for a
+ * legacy value); ARGV[2] the new copy; ARGV[3] TTL in ms or ''; ARGV[4..7] the id, its
+ * expiry, now and which index keys follow (see INDEX_SESSION), ARGV[7] '' for none.
  * Replies Done when written; Changed when the server holds another version; Skipped for a
  * tombstone (the session was destroyed) or another Redis type; Missing for no key at all.
  */
-export const SET_IF_VERSION = script(`${SET_WITH_TTL}
+export const SET_IF_VERSION = script(`${SET_WITH_TTL}${INDEX_SESSION}
 local current = redis.pcall('GET', KEYS[1])
 if type(current) == 'table' then return ${ScriptReply.Skipped} end
 if not current then return ${ScriptReply.Missing} end
@@ -43,6 +50,7 @@ local held = 0
 if version then held = tonumber(version) end
 if held ~= tonumber(ARGV[1]) then return ${ScriptReply.Changed} end
 set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
+if ARGV[7] ~= '' then index_session(2, ARGV[4], ARGV[5], ARGV[6], ARGV[7]) end
 return ${ScriptReply.Done}
 `);
 

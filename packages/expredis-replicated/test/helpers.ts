@@ -1,5 +1,6 @@
 import type { SessionData } from '@session-stores/core';
 import type { ConformanceInspect } from '@session-stores/core/conformance';
+import { userIndexKey } from '@session-stores/redis-store/connection';
 import {
   type RedisServer,
   type RespReply,
@@ -129,6 +130,11 @@ export function rawInspect(servers: () => readonly RedisServer[]): ConformanceIn
     foreignExists: async (_store, key) => {
       const found = await onAll('EXISTS', key);
       return found.every((count) => Number(count) === 1);
+    },
+    indexedIds: async (store, user) => {
+      await store.idle();
+      const sets = await onAll('ZRANGE', userIndexKey(store.prefix, user), '0', '-1');
+      return [...new Set(sets.flatMap((members) => (members as unknown[]).map(String)))];
     },
   };
 }

@@ -24,6 +24,7 @@ export interface PouchDatabase {
     selector: Record<string, unknown>;
     fields?: string[];
     limit?: number;
+    skip?: number;
     use_index?: string | [string, string];
   }): Promise<object>;
   /** Optional (pouchdb-find). */

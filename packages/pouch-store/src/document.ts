@@ -22,6 +22,8 @@ export interface SessionDocument {
   data: string;
   /** Expiry in epoch milliseconds; `null` never expires. */
   expiresAt: number | null;
+  /** The session's user, by the store's `userOf` option; absent without it or for a session of nobody. */
+  user?: string;
 }
 
 /** What the store keeps of a stored session: enough to answer reads and to update it. */
@@ -29,6 +31,8 @@ export interface StoredSession {
   readonly rev: string;
   readonly text: string;
   readonly expiresAt: number | null;
+  /** The `user` field, kept as it is through touch. */
+  readonly user?: string | undefined;
 }
 
 /** What a document under a session's id turned out to be. */
@@ -46,9 +50,11 @@ export function sessionDocument(
   rev: string | undefined,
   text: string,
   expiresAt: number | null,
+  user?: string,
 ): SessionDocument {
   const doc: SessionDocument = { _id: docId, type: SESSION_TYPE, data: text, expiresAt };
   if (rev !== undefined) doc._rev = rev;
+  if (user !== undefined) doc.user = user;
   return doc;
 }
 
@@ -62,7 +68,8 @@ export function loadDocument(doc: Record<string, unknown> | null | undefined): L
   if (expiresAt !== null && (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))) {
     return { state: 'corrupt', rev, reason: 'the expiresAt field is not a time' };
   }
-  return { state: 'session', stored: { rev, text: data, expiresAt } };
+  const user = typeof doc.user === 'string' ? doc.user : undefined;
+  return { state: 'session', stored: { rev, text: data, expiresAt, user } };
 }
 
 /** Whether a session with this expiry has expired at `now`. */

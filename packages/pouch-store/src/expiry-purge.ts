@@ -116,7 +116,7 @@ export class ExpiryPurge {
   }
 
   /** Deletes documents at the given revisions; one rewritten meanwhile (409) is left alone. */
-  private async remove(docs: ReadonlyArray<{ _id: string; _rev: string }>): Promise<number> {
+  async remove(docs: ReadonlyArray<{ _id: string; _rev: string }>): Promise<number> {
     if (docs.length === 0) return 0;
     const results = (await this.db.bulkDocs(
       docs.map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true })),

@@ -2,10 +2,12 @@ import {
   BATCH_SIZE,
   BackendError,
   type ConditionalWriteResult,
+  InvalidOptionError,
   type SessionData,
   SessionStore,
   type SessionStoreError,
   type StoreCapabilities,
+  type UserLink,
   type WriteTtl,
 } from '@session-stores/core';
 import { ChangesFollower } from './changes-follower';
@@ -33,6 +35,7 @@ import {
 } from './options';
 import { classifyPouchError, isConflict, isNotFound } from './pouch-errors';
 import { SessionCache } from './session-cache';
+import { UserLookup } from './user-lookup';
 
 /** How many times a write is attempted when other writers keep changing the document. */
 const MAX_WRITE_ATTEMPTS = 10;
@@ -73,6 +76,7 @@ export class PouchStore extends SessionStore {
     events: { connect: true, disconnect: true },
     replicationLagMs: 500,
     conditionalWrites: true,
+    userSessions: true,
   };
 
   /** The database holding the sessions (the store's own, or the instance it was given). */
@@ -88,6 +92,8 @@ export class PouchStore extends SessionStore {
   private readonly background = new Set<Promise<unknown>>();
   private readonly follower: ChangesFollower;
   private readonly purger: ExpiryPurge;
+  /** The user index (a mango index on the documents' `user` field), with the `userOf` option. */
+  private readonly users: UserLookup | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private everLive = false;
 
@@ -109,6 +115,11 @@ export class PouchStore extends SessionStore {
 
     this.opened = openDatabase(source, settings.pouchOptions);
     this.db = this.opened.db;
+    if (this.userIndex && !UserLookup.supports(this.db)) {
+      void this.opened.release().catch(() => undefined);
+      throw new InvalidOptionError('userOf', 'needs a database with pouchdb-find (find and createIndex)');
+    }
+    this.users = this.userIndex ? new UserLookup(this.db) : undefined;
     this.purger = new ExpiryPurge(this.db, this.idPrefix, (deleted) => {
       for (const { id, rev } of deleted) {
         const sid = this.sidOf(id);
@@ -198,18 +209,20 @@ export class PouchStore extends SessionStore {
     session: SessionData,
     ttl: WriteTtl,
     version: unknown,
+    link?: UserLink,
   ): Promise<ConditionalWriteResult> {
     const loaded = version as StoredSession;
     if (isExpired(loaded.expiresAt, Date.now())) return 'gone';
     const text = this.encode(sid, session);
     const expiresAt = ttl.kind === 'expire' ? ttl.at : null;
     const docId = this.documentId(sid);
+    const user = link?.user;
     return this.writes.run(sid, async (): Promise<ConditionalWriteResult> => {
       try {
-        const result = (await this.db.put(sessionDocument(docId, loaded.rev, text, expiresAt))) as {
+        const result = (await this.db.put(sessionDocument(docId, loaded.rev, text, expiresAt, user))) as {
           rev: string;
         };
-        const written = { rev: result.rev, text, expiresAt };
+        const written = { rev: result.rev, text, expiresAt, user };
         this.cache.offer(sid, written, Date.now());
         return { version: written, text };
       } catch (err) {
@@ -220,17 +233,32 @@ export class PouchStore extends SessionStore {
     });
   }
 
-  protected override async writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  /**
+   * With `userOf`, the document carries its user in a `user` field, and a plain write with a
+   * user (a login: the first save of a new session) also deletes that user's expired
+   * documents, so a user's entries in the index never pile up between purges.
+   */
+  protected override async writeSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
     const text = this.encode(sid, session);
     const expiresAt = ttl.kind === 'expire' ? ttl.at : null;
     const docId = this.documentId(sid);
+    const user = link?.user;
     await this.writes.run(sid, () =>
       this.retryConflicts(sid, async (fresh) => {
         const rev = fresh ? await this.currentRevision(docId) : this.cache.revisionOf(sid);
-        const result = (await this.db.put(sessionDocument(docId, rev, text, expiresAt))) as { rev: string };
-        this.cache.offer(sid, { rev: result.rev, text, expiresAt }, Date.now());
+        const result = (await this.db.put(sessionDocument(docId, rev, text, expiresAt, user))) as {
+          rev: string;
+        };
+        this.cache.offer(sid, { rev: result.rev, text, expiresAt, user }, Date.now());
       }),
     );
+    // Housekeeping: the write is done, so a failure here is only reported.
+    if (user !== undefined) await this.userDocuments(user).catch((err) => this.reportError(err));
   }
 
   protected override async removeSession(sid: string): Promise<void> {
@@ -266,10 +294,11 @@ export class PouchStore extends SessionStore {
         if (!stored) return;
         // Only the cookie changes: data another request saved meanwhile is kept.
         const text = this.encode(sid, { ...stored, cookie: session.cookie });
-        const result = (await this.db.put(sessionDocument(docId, current.rev, text, expiresAt))) as {
+        const { user } = current;
+        const result = (await this.db.put(sessionDocument(docId, current.rev, text, expiresAt, user))) as {
           rev: string;
         };
-        this.cache.offer(sid, { rev: result.rev, text, expiresAt }, Date.now());
+        this.cache.offer(sid, { rev: result.rev, text, expiresAt, user }, Date.now());
       }),
     );
   }
@@ -350,6 +379,18 @@ export class PouchStore extends SessionStore {
     await Promise.all(retry.map((sid) => this.removeSession(sid)));
   }
 
+  /** The user's session documents of this prefix, through the mango index; expired ones are deleted on the way. */
+  protected override async userSessionIds(user: string): Promise<string[]> {
+    return this.userDocuments(user);
+  }
+
+  /**
+   * Nothing to do: the index is built from the documents themselves. A destroyed session's
+   * document is deleted, a re-assigned one carries its new user, and expired ones are
+   * deleted whenever the user's sessions are listed or the user logs in (and by the purge).
+   */
+  protected override async unindexSessions(): Promise<void> {}
+
   protected override async closeBackend(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     this.follower.stop();
@@ -365,6 +406,22 @@ export class PouchStore extends SessionStore {
   }
 
   // ---- internals ----------------------------------------------------------------------
+
+  /** The ids of `user`'s live sessions of this prefix; deletes the user's expired documents. */
+  private async userDocuments(user: string): Promise<string[]> {
+    const docs = await (this.users as UserLookup).documentsOf(user);
+    const now = Date.now();
+    const live: string[] = [];
+    const expired: Array<{ _id: string; _rev: string }> = [];
+    for (const doc of docs) {
+      const sid = this.sidOf(doc._id);
+      if (sid === undefined) continue;
+      if (typeof doc.expiresAt === 'number' && isExpired(doc.expiresAt, now)) expired.push(doc);
+      else live.push(sid);
+    }
+    if (expired.length > 0) await this.purger.remove(expired);
+    return live;
+  }
 
   /** The session id of a document id of this store, or `undefined` for any other document. */
   private sidOf(docId: string): string | undefined {
@@ -471,6 +528,7 @@ export class PouchStore extends SessionStore {
     this.setConnected(true);
     // Created once per store (a no-op when it exists), so the first purge does not wait for it.
     this.inBackground(this.purger.prepare());
+    if (this.users) this.inBackground(this.users.prepare());
   }
 
   private feedDown(error: unknown, attempt: number): void {

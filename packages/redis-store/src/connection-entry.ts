@@ -16,4 +16,20 @@ export { type OpenedClient, openClient, RedisConnection } from './redis-connecti
 export { replyNumber, replyText } from './reply';
 export { rewriteStored } from './rewrite-stored';
 export { scanKeys } from './scan';
-export { COMPARE_AND_SET, ScriptReply, SET_WITH_TTL, scriptTtl } from './scripts';
+export {
+  COMPARE_AND_SET,
+  INDEX_ONLY,
+  INDEX_SESSION,
+  ScriptReply,
+  SET_INDEXED,
+  SET_WITH_TTL,
+  scriptTtl,
+} from './scripts';
+export {
+  indexChange,
+  indexScore,
+  USER_INDEX_MARK,
+  type UserIndexPlan,
+  userIndexKey,
+  userIndexPlan,
+} from './user-index-plan';

@@ -9,6 +9,7 @@ import {
   SessionStore,
   type SessionStoreError,
   type StoreCapabilities,
+  type UserLink,
   type WriteTtl,
 } from '@session-stores/core';
 import type { ClientAdapter } from './client-adapter';
@@ -23,7 +24,24 @@ import { openClient, RedisConnection } from './redis-connection';
 import { replyNumber, replyText } from './reply';
 import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
-import { CLEAR_PAGE, COMPARE_AND_SET, ScriptReply, scriptTtl, TOUCH_JSON } from './scripts';
+import {
+  CLEAR_PAGE,
+  COMPARE_AND_SET,
+  COMPARE_AND_SET_INDEXED,
+  INDEX_ONLY,
+  ScriptReply,
+  SET_INDEXED,
+  scriptTtl,
+  TOUCH_JSON,
+} from './scripts';
+import {
+  indexChange,
+  indexScore,
+  USER_INDEX_MARK,
+  type UserIndexPlan,
+  userIndexKey,
+  userIndexPlan,
+} from './user-index-plan';
 
 const ignoreReply = (): void => undefined;
 
@@ -47,6 +65,7 @@ export class RedisStore extends SessionStore {
     events: { connect: true, disconnect: true },
     replicationLagMs: 0,
     conditionalWrites: true,
+    userSessions: true,
   };
 
   /** The client in use: the one given in `client`, or the one the store created. */
@@ -135,9 +154,16 @@ export class RedisStore extends SessionStore {
     );
   }
 
-  protected override writeSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  protected override writeSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
     const key = this.key(sid);
     const text = this.encode(sid, session);
+    const change = indexChange(link);
+    if (change) return this.writeIndexed(sid, key, text, ttl, change);
     // Millisecond precision (PX): a cookie expiring in 1.5 s lives 1.5 s, not 2.
     const command = ttl.kind === 'expire' ? ['SET', key, text, 'PX', String(ttl.ms)] : ['SET', key, text];
     return this.send(key, command).then(ignoreReply);
@@ -154,13 +180,33 @@ export class RedisStore extends SessionStore {
     session: SessionData,
     ttl: WriteTtl,
     version: unknown,
+    userLink?: UserLink,
   ): Promise<ConditionalWriteResult> {
+    const link = indexChange(userLink);
     const key = this.key(sid);
     const text = this.encode(sid, session);
     const ttlArg = scriptTtl(ttl);
-    const reply = await this.send(key, () =>
-      runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha1Hex(version as string), text, ttlArg]),
-    );
+    const digest = sha1Hex(version as string);
+    let reply: unknown;
+    if (!link) {
+      reply = await this.send(key, () =>
+        runScript(this.sendTo(key), COMPARE_AND_SET, [key], [digest, text, ttlArg]),
+      );
+    } else if (this.adapter.topology !== 'cluster') {
+      const plan = this.indexPlan(ttl, link);
+      reply = await this.send(key, () =>
+        runScript(
+          this.sendTo(key),
+          COMPARE_AND_SET_INDEXED,
+          [key, ...plan.keys],
+          [digest, text, ttlArg, sid, plan.score, plan.now, plan.which],
+        ),
+      );
+    } else {
+      reply = await this.inClusterIndexes(sid, ttl, link, () =>
+        this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [digest, text, ttlArg])),
+      );
+    }
     switch (replyNumber(reply)) {
       case ScriptReply.Done:
         return { version: text, text };
@@ -182,13 +228,23 @@ export class RedisStore extends SessionStore {
    * store cannot edit the text on the server, so it reads, re-encodes and writes back
    * with a compare-and-set script (two round trips, retried if the session changed).
    */
-  protected override async refreshSession(sid: string, session: SessionData, ttl: WriteTtl): Promise<void> {
+  protected override async refreshSession(
+    sid: string,
+    session: SessionData,
+    ttl: WriteTtl,
+    link?: UserLink,
+  ): Promise<void> {
     const key = this.key(sid);
     const ttlArg = scriptTtl(ttl);
+    // The index entry's score follows the new expiry (only if the entry is there: 'x'), sent
+    // alongside the touch so both travel in one round trip; its key lives as long as its last session.
+    const indexed = link?.user === undefined ? undefined : this.reindex(sid, ttl, link.user);
+    indexed?.catch(ignoreReply);
     const cookie = (session as { cookie?: unknown }).cookie;
     if (cookie === undefined || this.editsJsonInPlace) {
       const cookieJson = cookie === undefined ? '' : this.cookieJson(sid, cookie);
       await this.send(key, () => runScript(this.sendTo(key), TOUCH_JSON, [key], [cookieJson, ttlArg]));
+      await indexed;
       return;
     }
     await rewriteStored({
@@ -200,15 +256,39 @@ export class RedisStore extends SessionStore {
       compareAndSet: (sha, next) =>
         this.send(key, () => runScript(this.sendTo(key), COMPARE_AND_SET, [key], [sha, next, ttlArg])),
     });
+    await indexed;
   }
 
-  protected override async *scanIds(): AsyncIterable<string[]> {
+  /** A user's index: ZRANGE of all its members, dead ones included (core checks each). */
+  protected override async userSessionIds(user: string): Promise<string[]> {
+    const key = this.userKey(user);
+    const reply = await this.send(key, ['ZRANGE', key, '0', '-1']);
+    if (!Array.isArray(reply)) throw new TypeError(`unexpected ZRANGE reply: ${String(reply)}`);
+    return reply.map(replyText);
+  }
+
+  protected override async unindexSessions(user: string, sids: readonly string[]): Promise<void> {
+    const key = this.userKey(user);
+    for (let start = 0; start < sids.length; start += MAX_KEYS_PER_COMMAND) {
+      await this.send(key, ['ZREM', key, ...sids.slice(start, start + MAX_KEYS_PER_COMMAND)]);
+    }
+  }
+
+  protected override scanIds(): AsyncIterable<string[]> {
+    return this.scanPrefix(false);
+  }
+
+  /** The ids under this prefix; user index keys (see {@link USER_INDEX_MARK}) only with `withIndexes`. */
+  private async *scanPrefix(withIndexes: boolean): AsyncIterable<string[]> {
     const fullPrefix = this.adapter.clientPrefix + this.prefix;
     const masters = await this.send('', () => this.adapter.masters());
     const bounded = <T>(send: () => Promise<T>): Promise<T> => this.connection.run(send);
     for await (const keys of scanKeys(masters, `${escapeGlob(fullPrefix)}*`, this.scanCount, bounded)) {
       // MATCH is exact with the escaped prefix; the check only guards against surprises.
-      const ids = keys.filter((key) => key.startsWith(fullPrefix)).map((key) => key.slice(fullPrefix.length));
+      const ids = keys
+        .filter((key) => key.startsWith(fullPrefix))
+        .map((key) => key.slice(fullPrefix.length))
+        .filter((id) => withIndexes || !id.startsWith(USER_INDEX_MARK));
       if (ids.length > 0) yield ids;
     }
   }
@@ -271,7 +351,7 @@ export class RedisStore extends SessionStore {
     }
     const deletes: Array<Promise<void>> = [];
     try {
-      for await (const batch of this.scanIds()) {
+      for await (const batch of this.scanPrefix(true)) {
         const pending = this.removeSessions(batch);
         // Marked handled at once; the error is reported by the Promise.all below.
         pending.catch(ignoreReply);
@@ -292,6 +372,67 @@ export class RedisStore extends SessionStore {
   }
 
   // ---- internals ---------------------------------------------------------------
+
+  private userKey(user: string): string {
+    return userIndexKey(this.prefix, user);
+  }
+
+  private indexPlan(ttl: WriteTtl, link: UserLink): UserIndexPlan {
+    return userIndexPlan(this.prefix, ttl, link);
+  }
+
+  /**
+   * A plain write with its index entries: one script on one server. On a cluster the index
+   * lives in another hash slot, so see {@link inClusterIndexes}.
+   */
+  private async writeIndexed(sid: string, key: string, text: string, ttl: WriteTtl, link: UserLink) {
+    const ttlArg = scriptTtl(ttl);
+    const write = (): Promise<unknown> =>
+      this.send(key, ttlArg === '' ? ['SET', key, text] : ['SET', key, text, 'PX', ttlArg]);
+    if (this.adapter.topology === 'cluster') {
+      await this.inClusterIndexes(sid, ttl, link, write);
+      return;
+    }
+    const plan = this.indexPlan(ttl, link);
+    await this.send(key, () =>
+      runScript(
+        this.sendTo(key),
+        SET_INDEXED,
+        [key, ...plan.keys],
+        [text, ttlArg, sid, plan.score, plan.now, plan.which],
+      ),
+    );
+  }
+
+  /**
+   * A write on a cluster, where no script may touch the session and its user's index (other
+   * hash slots): the entry is added first, so a session is never written without one (an
+   * entry without its session is harmless: core checks each listed session), and the former
+   * user's entry is removed once the write is done (if that fails, core drops it when it
+   * next reads that index, as the session is no longer theirs).
+   */
+  private async inClusterIndexes(
+    sid: string,
+    ttl: WriteTtl,
+    link: UserLink,
+    write: () => Promise<unknown>,
+  ): Promise<unknown> {
+    if (link.user !== undefined) await this.reindex(sid, ttl, link.user, 'u');
+    const reply = await write();
+    const written = replyText(reply) === 'OK' || replyNumber(reply) === ScriptReply.Done;
+    if (link.formerUser !== undefined && written) {
+      await this.unindexSessions(link.formerUser, [sid]);
+    }
+    return reply;
+  }
+
+  /** Files (`u`) or refreshes (`ux`: only if present) one id in a user's index, alone. */
+  private reindex(sid: string, ttl: WriteTtl, user: string, which = 'ux'): Promise<unknown> {
+    const key = this.userKey(user);
+    return this.send(key, () =>
+      runScript(this.sendTo(key), INDEX_ONLY, [key], [sid, indexScore(ttl), String(Date.now()), which]),
+    );
+  }
 
   /** Raw send of whole commands, routed by `key`; used inside a gated round trip. */
   private sendTo(key: string): (args: string[]) => Promise<unknown> {

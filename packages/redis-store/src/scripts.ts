@@ -231,3 +231,79 @@ end
 if size > 0 then redis.call('DEL', unpack(batch)) end
 return page[1]
 `);
+
+/**
+ * Lua: `index_session(first, sid, score, now, which)`, one session's entry in the user
+ * indexes, sorted sets scored by the session's expiry (epoch ms, `inf` for none). `which`
+ * says which keys follow from `KEYS[first]`: `u` the user's index (the id is added or its
+ * score updated, or with `x` only updated if present), `f` the former user's (the id is
+ * removed). The user's expired entries go whenever a session joins the set, and the set
+ * expires with its last session (a later expiry extends it, an earlier one never shortens
+ * it), so a user's index never grows with dead entries. Few commands on the common path
+ * (ZADD, PTTL), since it runs on every save.
+ */
+export const INDEX_SESSION: string = `
+local function index_session(first, sid, score, now, which)
+  local at = first
+  local user_key, former_key
+  if string.find(which, 'u', 1, true) then user_key = KEYS[at]; at = at + 1 end
+  if string.find(which, 'f', 1, true) then former_key = KEYS[at] end
+  if former_key then redis.call('ZREM', former_key, sid) end
+  if not user_key then return end
+  local added
+  if string.find(which, 'x', 1, true) then
+    if redis.call('ZADD', user_key, 'XX', 'CH', score, sid) == 0 then return end
+  else
+    added = redis.call('ZADD', user_key, score, sid)
+  end
+  -- A new member (a login) drops the user's expired ones: the set never collects dead entries.
+  if added == 1 then redis.call('ZREMRANGEBYSCORE', user_key, '-inf', now) end
+  -- The set lives as long as its last member: extended when this one outlives it, never shortened.
+  local ttl = redis.call('PTTL', user_key)
+  if score == 'inf' then
+    if ttl >= 0 then redis.call('PERSIST', user_key) end
+  elseif ttl >= 0 then
+    if tonumber(now) + ttl < tonumber(score) then redis.call('PEXPIREAT', user_key, score) end
+  else
+    -- No expiry yet: a new set, or one holding a member that never expires.
+    local last = redis.call('ZRANGE', user_key, -1, -1, 'WITHSCORES')
+    if last[2] ~= 'inf' then redis.call('PEXPIREAT', user_key, score) end
+  end
+end
+`;
+
+/**
+ * A session write and its user index entries in one script, for one server (a cluster
+ * keeps a user's index in another hash slot: there the store sends {@link INDEX_ONLY} first).
+ * KEYS[1] the session key, then the index keys `ARGV[6]` names (see {@link INDEX_SESSION});
+ * ARGV[1] the value; ARGV[2] the TTL in ms or ''; ARGV[3] the id; ARGV[4] its expiry (epoch
+ * ms or 'inf'); ARGV[5] now (epoch ms); ARGV[6] which index keys follow.
+ */
+export const SET_INDEXED = luaScript(`${SET_WITH_TTL}${INDEX_SESSION}
+set_with_ttl(KEYS[1], ARGV[1], ARGV[2])
+index_session(2, ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+return ${ScriptReply.Done}
+`);
+
+/**
+ * {@link COMPARE_AND_SET} that also files the session in the user indexes when it writes.
+ * KEYS as {@link SET_INDEXED}; ARGV[1] the SHA1 of the value read, ARGV[2..7] as ARGV[1..6]
+ * of {@link SET_INDEXED}.
+ */
+export const COMPARE_AND_SET_INDEXED = luaScript(`${SET_WITH_TTL}${INDEX_SESSION}
+local current = redis.pcall('GET', KEYS[1])
+if type(current) ~= 'string' then return ${ScriptReply.Skipped} end
+if redis.sha1hex(current) ~= ARGV[1] then return ${ScriptReply.Changed} end
+set_with_ttl(KEYS[1], ARGV[2], ARGV[3])
+index_session(2, ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+return ${ScriptReply.Done}
+`);
+
+/**
+ * Only the user index side of a write ({@link INDEX_SESSION} from KEYS[1]), for a cluster
+ * and for touch. ARGV[1] the id; ARGV[2] its expiry; ARGV[3] now; ARGV[4] which keys.
+ */
+export const INDEX_ONLY = luaScript(`${INDEX_SESSION}
+index_session(1, ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+return ${ScriptReply.Done}
+`);

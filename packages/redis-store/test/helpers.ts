@@ -3,6 +3,7 @@ import { whenReady } from '@session-stores/test-servers';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { RedisStore, type RedisStoreOptions } from '../src';
+import { userIndexKey } from '../src/user-index-plan';
 
 /** Sends one raw command to the server holding the key (a cluster-aware client for a cluster). */
 export type RawCommand = (...args: string[]) => Promise<unknown>;
@@ -31,6 +32,10 @@ export function rawInspect(raw: () => RawCommand): ConformanceInspect<RedisStore
       await raw()('SET', key, '{}', 'PX', FOREIGN_TTL_MS);
     },
     foreignExists: async (_store, key) => Number(await raw()('EXISTS', key)) === 1,
+    indexedIds: async (store, user) => {
+      const reply = await raw()('ZRANGE', userIndexKey(store.prefix, user), '0', '-1');
+      return (reply as unknown[]).map(String);
+    },
   };
 }
 

@@ -30,6 +30,12 @@ export interface ConformanceInspect<S extends SessionStore = SessionStore> {
    * `CLIENT KILL ID` on Redis), and resolves once cut; the store must reconnect by itself.
    */
   dropConnection?(store: S): Promise<void>;
+  /**
+   * The session ids `user`'s index holds as stored, dead entries included, without pruning
+   * anything (for a store built with the `userOf` option): the kit checks that expired
+   * sessions leave the index.
+   */
+  indexedIds?(store: S, user: string): Promise<string[]>;
 }
 
 /** Options of `runStoreConformance`. */

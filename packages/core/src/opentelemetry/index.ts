@@ -29,7 +29,7 @@ export const METRIC_NAMES = {
   operations: 'session_store.operations',
   /** Counter: operations that failed, by `error.type` (the error's code). */
   errors: 'session_store.errors',
-  /** Counter: sessions (or ids) that `all()` and `ids()` returned. */
+  /** Counter: sessions (or ids) that `all()`, `ids()` and `sessionsOf()` returned. */
   sessionsListed: 'session_store.sessions.listed',
 } as const;
 
@@ -70,7 +70,7 @@ export function enableOpenTelemetry(options: OpenTelemetryBridgeOptions = {}): O
     unit: '{error}',
   });
   const sessionsListed = meter.createCounter(METRIC_NAMES.sessionsListed, {
-    description: 'Sessions or ids returned by all() and ids()',
+    description: 'Sessions or ids returned by all(), ids() and sessionsOf()',
     unit: '{session}',
   });
 

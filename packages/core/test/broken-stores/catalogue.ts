@@ -5,6 +5,7 @@ import {
   type ConditionalWriteResult,
   MemoryStore,
   type SessionData,
+  type UserSession,
   type WriteTtl,
 } from '../../src';
 
@@ -247,5 +248,25 @@ export class OverwritesStore extends MemoryStore {
   ): Promise<ConditionalWriteResult> {
     await this.writeSession(sid, session, ttl);
     return { version: Symbol('unchecked') };
+  }
+}
+
+/** Lists what its user index holds without checking the sessions: destroyed and expired ones too. */
+export class ListsDestroyedStore extends MemoryStore {
+  override sessionsOf(user: string): Promise<UserSession[]>;
+  override sessionsOf(user: string, callback: (err: unknown, sessions?: UserSession[]) => void): void;
+  override sessionsOf(user: string, callback?: Callback<UserSession[]>): Promise<UserSession[]> | undefined {
+    const listed = this.userSessionIds(user).then((ids) =>
+      ids.map((id) => ({ id, session: { cookie: {} } as SessionData, expires: null })),
+    );
+    if (!callback) return listed;
+    listed.then((sessions) => callback(null, sessions), callback);
+    return undefined;
+  }
+
+  protected override async removeSession(sid: string): Promise<void> {
+    // The index keeps the id, as a backend that forgets its index on delete would.
+    const entry = this.database.peek(this.key(sid));
+    if (entry) this.database.write(this.key(sid), { text: entry.text, expiresAt: Date.now() - 1 });
   }
 }

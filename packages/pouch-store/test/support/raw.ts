@@ -46,4 +46,12 @@ export const inspectHooks: ConformanceInspect<PouchStore> = {
   async foreignExists(store, key) {
     return (await rawGet(store, key)) !== undefined;
   },
+  async indexedIds(store, user) {
+    // What the user index holds: every session document with that user, expired ones too.
+    const found = (await store.db.find?.({ selector: { type: 'session', user }, fields: ['_id'] })) as {
+      docs: Array<{ _id: string }>;
+    };
+    const prefix = store.documentId('');
+    return found.docs.filter((doc) => doc._id.startsWith(prefix)).map((doc) => doc._id.slice(prefix.length));
+  },
 };

@@ -13,6 +13,7 @@ import { prefixIsolationGroup } from './prefix-isolation';
 import { roundTripGroup } from './round-trip';
 import { touchGroup } from './touch';
 import { ttlGroup } from './ttl';
+import { userSessionsGroup } from './user-sessions';
 
 /** Every group of the kit, in the order they run. */
 export const conformanceGroups: readonly ConformanceGroup[] = [
@@ -29,5 +30,6 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   eventsGroup,
   expressFlowGroup,
   overlappingRequestsGroup,
+  userSessionsGroup,
   fastifyFlowGroup,
 ];

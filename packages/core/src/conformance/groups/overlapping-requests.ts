@@ -16,7 +16,7 @@ const needsConditionalWrites: ConformanceCase['unsupported'] = (capabilities) =>
   capabilities.conditionalWrites === true ? undefined : 'store declares no conditionalWrites';
 
 /** A request the test holds after express-session loaded its session, until it is released. */
-interface Hold {
+export interface Hold {
   /** Resolves once the held request has its session. */
   readonly loaded: Promise<void>;
   /** Lets the held request go on. */
@@ -24,7 +24,7 @@ interface Hold {
 }
 
 /** Named holds: a route awaits `wait(name)`; the test awaits `hold(name).loaded`, then releases it. */
-function holds(): { hold(name: string): Hold; wait(name: string): Promise<void> } {
+export function holds(): { hold(name: string): Hold; wait(name: string): Promise<void> } {
   const byName = new Map<string, { hold: Hold; arrived(): void; released: Promise<void> }>();
   const slot = (name: string) => {
     let entry = byName.get(name);
