@@ -1,6 +1,12 @@
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { MemoryStore } from '@session-stores/core';
+import {
+  createEncryptingSerializer,
+  MemoryStore,
+  type Serializer,
+  subscribeStoreOperations,
+} from '@session-stores/core';
 import { whenReady } from '@session-stores/test-servers';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession, { type Store } from 'express-session';
@@ -9,6 +15,7 @@ import { type SubjectContext, type SubjectInstance, SubjectUnavailable } from '.
 import { createPouchAnchor } from './pouch-anchor';
 import { closeIoredis, closeNodeRedis, connectIoredis, connectNodeRedis } from './redis-clients';
 import { callbackOps, promiseOps, type StoreOps } from './store-ops';
+import { withoutChannels } from './without-channels';
 import { ZeroCostStore } from './zero-cost-store';
 
 /** The figures the benchmark produces per subject. */
@@ -127,13 +134,15 @@ type RedisStoreClass = new (options: {
   lastWriteWins?: boolean;
   touchMargin?: number;
   clientCache?: boolean;
+  serializer?: Serializer;
 }) => Store & { close?(): Promise<void>; readonly clientCacheLive?: boolean };
 
-/** Issue 18's means, as the `-fast` subjects turn them on. */
-interface FastOptions {
+/** What the subjects turn on in our RedisStore: issue 18's means (`-fast`), encryption, the protection off. */
+interface RedisStoreExtras {
   lastWriteWins?: boolean;
   touchMargin?: number;
   clientCache?: boolean;
+  serializer?: Serializer;
 }
 
 function loadRedisStore(): RedisStoreClass {
@@ -143,6 +152,7 @@ function loadRedisStore(): RedisStoreClass {
 /** The store class of `@session-stores/pouch-store` (the options used here). */
 type PouchStoreClass = new (options?: {
   maxIdle?: number;
+  serializer?: Serializer;
 }) => Store & {
   readonly cachedSessions: number;
   ready(): Promise<void>;
@@ -150,7 +160,7 @@ type PouchStoreClass = new (options?: {
 };
 
 /** Our PouchStore on its default private in-memory database; `options` only for the cache-off variant. */
-async function pouchStore(options?: { maxIdle: number }): Promise<SubjectInstance> {
+async function pouchStore(options?: { maxIdle?: number; serializer?: Serializer }): Promise<SubjectInstance> {
   const PouchStore = loadStoreClass<PouchStoreClass>('@session-stores/pouch-store', 'PouchStore');
   const store = await whenReady(options ? new PouchStore(options) : new PouchStore());
   return storeInstance(store, promiseOps(store), () => store.close());
@@ -161,10 +171,68 @@ type AerospikeStoreClass = new (options: {
   hosts: string;
   namespace: string;
   set: string;
+  serializer?: Serializer;
 }) => Store & {
   ready(): Promise<void>;
   close(): Promise<void>;
 };
+
+/** Our AerospikeStore, its own client, on the run's Aerospike target. */
+async function aerospikeStore(ctx: SubjectContext, serializer?: Serializer): Promise<SubjectInstance> {
+  const AerospikeStore = loadStoreClass<AerospikeStoreClass>(
+    '@session-stores/aerospike-store',
+    'AerospikeStore',
+  );
+  const target = await ctx.aerospike();
+  const store = await whenReady(
+    new AerospikeStore({
+      hosts: target.hosts,
+      namespace: target.namespace,
+      set: target.set,
+      ...(serializer ? { serializer } : {}),
+    }),
+  );
+  return storeInstance(store, promiseOps(store), () => store.close());
+}
+
+/**
+ * The serializer of the `*-encrypted` subjects: core's AES-256-GCM encryption at rest, with
+ * a key made for the run (an old key listed too, as during a rotation).
+ */
+function encryptingSerializer(): Serializer {
+  return createEncryptingSerializer({
+    keys: [
+      { id: 'bench', key: randomBytes(32) },
+      { id: 'old', key: randomBytes(32) },
+    ],
+  });
+}
+
+/** A store of ours with a subscriber on every store channel while it lives (the cost when someone listens). */
+function observed(instance: SubjectInstance): SubjectInstance {
+  let operations = 0;
+  const stop = subscribeStoreOperations({
+    asyncEnd: () => {
+      operations += 1;
+    },
+    error: () => undefined,
+  });
+  return {
+    ...instance,
+    close: async () => {
+      stop();
+      await instance.close();
+      if (operations === 0) throw new Error('the subscriber saw no store operation');
+    },
+  };
+}
+
+/** Under the `touch` table of the encrypted subjects. */
+const ENCRYPTED_TOUCH_NOTE =
+  'touch with encryption: redis-store and expredis-replicated cannot splice the cookie into a ciphertext ' +
+  'on the server, so they read, re-encrypt and write back with a compare-and-set (2 round trips instead of 1); ' +
+  'aerospike-store encrypts the cookie bin on its own and still writes it in one operate; pouch-store ' +
+  'always reads and writes back';
 
 /** The part of the `aerospike` client the anchor's factory uses. */
 interface AerospikeClientModule {
@@ -220,9 +288,10 @@ async function redisStoreOn<C>(
   ctx: SubjectContext,
   connect: (url: string) => Promise<C>,
   disconnect: (client: C) => Promise<void>,
-  extra: FastOptions = {},
+  extra: RedisStoreExtras = {},
+  adapt: (store: RedisStoreClass) => RedisStoreClass = (store) => store,
 ): Promise<SubjectInstance> {
-  const RedisStore = loadRedisStore();
+  const RedisStore = adapt(loadRedisStore());
   const client = await connect(await ctx.redisUrl());
   try {
     const store = new RedisStore({ client, prefix: ctx.prefix, ...extra });
@@ -247,6 +316,7 @@ type ReplicatedStoreClass = new (options: {
   prefix: string;
   writeQuorum: 'majority';
   readPolicy: 'first';
+  serializer?: Serializer;
 }) => Store & {
   ready(timeoutMs?: number): Promise<void>;
   idle(): Promise<void>;
@@ -294,7 +364,11 @@ async function delayProxyProcess(
  * `slowMs`, the last replica is reached through `startDelayProxy` (that many ms per chunk and
  * direction), run in a child process so that it does not share the measured event loop. Loaded lazily: the package may not be built yet.
  */
-async function replicatedStore(ctx: SubjectContext, slowMs: number): Promise<SubjectInstance> {
+async function replicatedStore(
+  ctx: SubjectContext,
+  slowMs: number,
+  serializer?: Serializer,
+): Promise<SubjectInstance> {
   const ReplicatedStore = loadStoreClass<ReplicatedStoreClass>(
     '@session-stores/expredis-replicated',
     'ReplicatedStore',
@@ -324,6 +398,7 @@ async function replicatedStore(ctx: SubjectContext, slowMs: number): Promise<Sub
       prefix: ctx.prefix,
       writeQuorum: 'majority',
       readPolicy: 'first',
+      ...(serializer ? { serializer } : {}),
     });
     await store.ready(10_000);
     const ops = promiseOps(store);
@@ -486,17 +561,7 @@ export const SUBJECTS: readonly Subject[] = [
     description: 'AerospikeStore of @session-stores/aerospike-store, its own aerospike 6.7.1 client',
     kind: 'store',
     anchor: 'aerospike-anchor',
-    create: async (ctx) => {
-      const AerospikeStore = loadStoreClass<AerospikeStoreClass>(
-        '@session-stores/aerospike-store',
-        'AerospikeStore',
-      );
-      const target = await ctx.aerospike();
-      const store = await whenReady(
-        new AerospikeStore({ hosts: target.hosts, namespace: target.namespace, set: target.set }),
-      );
-      return storeInstance(store, promiseOps(store), () => store.close());
-    },
+    create: (ctx) => aerospikeStore(ctx),
   },
   {
     name: 'connect-redis',
@@ -595,6 +660,89 @@ export const SUBJECTS: readonly Subject[] = [
     create: (ctx) => replicatedStore(ctx, SLOW_REPLICA_DELAY_MS),
   },
   {
+    name: 'memory-encrypted',
+    label: 'core memory (encrypted)',
+    description: 'MemoryStore with the encrypting serializer of @session-stores/core (AES-256-GCM)',
+    kind: 'store',
+    anchor: 'memory',
+    create: async (ctx) => {
+      const store = new MemoryStore({ prefix: ctx.prefix, serializer: encryptingSerializer() });
+      return storeInstance(store, promiseOps(store), () => store.close());
+    },
+  },
+  {
+    name: 'redis-node-encrypted',
+    label: 'redis-store(node-redis, encrypted)',
+    description:
+      'RedisStore with a node-redis 5 client and the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'redis-node',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: (ctx) =>
+      redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, { serializer: encryptingSerializer() }),
+  },
+  {
+    name: 'replicated-3-encrypted',
+    label: 'expredis-replicated(3, encrypted)',
+    description: 'the replicated-3 subject with the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'replicated-3',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: (ctx) => replicatedStore(ctx, 0, encryptingSerializer()),
+  },
+  {
+    name: 'pouch-encrypted',
+    label: 'pouch-store (encrypted)',
+    description: 'the pouch subject with the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'pouch',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: () => pouchStore({ serializer: encryptingSerializer() }),
+  },
+  {
+    name: 'aerospike-encrypted',
+    label: 'aerospike-store (encrypted)',
+    description: 'the aerospike subject with the encrypting serializer of @session-stores/core',
+    kind: 'store',
+    anchor: 'aerospike',
+    notes: { touch: ENCRYPTED_TOUCH_NOTE },
+    create: (ctx) => aerospikeStore(ctx, encryptingSerializer()),
+  },
+  {
+    name: 'memory-no-channels',
+    label: 'core memory (no channel code)',
+    description:
+      "MemoryStore with its telemetry hook stubbed out (no channel lookup): the anchor of issue 17's " +
+      '"no measurable cost when nobody subscribes"; its "vs anchor" is its rate over memory\'s',
+    kind: 'store',
+    anchor: 'memory',
+    create: async (ctx) => {
+      const Store = withoutChannels(MemoryStore);
+      const store = new (Store as unknown as typeof MemoryStore)({ prefix: ctx.prefix });
+      return storeInstance(store, promiseOps(store), () => store.close());
+    },
+  },
+  {
+    name: 'memory-observed',
+    label: 'core memory (subscribed)',
+    description: 'MemoryStore with a subscriber on every store channel (subscribeStoreOperations, counting)',
+    kind: 'store',
+    anchor: 'memory',
+    create: async (ctx) => {
+      const store = new MemoryStore({ prefix: ctx.prefix });
+      return observed(storeInstance(store, promiseOps(store), () => store.close()));
+    },
+  },
+  {
+    name: 'redis-node-no-channels',
+    label: 'redis-store(node-redis, no channel code)',
+    description:
+      'redis-node with its telemetry hook stubbed out (no channel lookup); its "vs anchor" is its rate over redis-node\'s',
+    kind: 'store',
+    anchor: 'redis-node',
+    create: (ctx) => redisStoreOn(ctx, connectNodeRedis, closeNodeRedis, {}, withoutChannels),
+  },
+  {
     name: 'raw-node-redis',
     label: 'raw node-redis',
     description:
@@ -654,6 +802,16 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
   ],
   replicated: ['replicated-3', 'replicated-3-slow'],
   'expredis-replicated': ['replicated-3', 'replicated-3-slow'],
+  /** Issue 17: the cost of the store channels, unobserved and observed, beside the store without channel code. */
+  telemetry: ['memory-no-channels', 'memory-observed', 'redis-node-no-channels'],
+  /** Issue 17: each store with encryption at rest, beside the same store without (its anchor). */
+  encryption: [
+    'memory-encrypted',
+    'redis-node-encrypted',
+    'replicated-3-encrypted',
+    'pouch-encrypted',
+    'aerospike-encrypted',
+  ],
 };
 
 /** Looks a subject up by name. */

@@ -4,6 +4,7 @@ const path = require('node:path');
 const express = require('express');
 const session = require('express-session');
 const { renderErrorPage, renderPage } = require('./page');
+const { watchOperations } = require('./operation-stats');
 const { describeSessions } = require('./session-list');
 
 /** The session cookie's name; logout clears it under the same name and path. */
@@ -29,8 +30,13 @@ function createApp(store, info) {
     capabilities: store.constructor.capabilities,
   };
 
+  // Live counts and latencies of the store's operations, from the store channels.
+  const operations = watchOperations(store);
+
   const app = express();
   app.disable('x-powered-by');
+  // Stops watching; the watcher also stops by itself once the store is closed.
+  app.locals.stopWatchingOperations = operations.stop;
   app.use((_req, res, next) => {
     // Everything the page loads comes from here; no inline script, no framing.
     res.set({
@@ -70,6 +76,7 @@ function createApp(store, info) {
           visits: req.session.visits,
           list,
           yours,
+          operations: operations.snapshot(),
         }),
       );
     } catch (err) {
@@ -128,6 +135,7 @@ function createApp(store, info) {
         store: { name: storeInfo.name, className: storeInfo.className },
         current: req.sessionID,
         ...list,
+        operations: operations.snapshot(),
       });
     } catch (err) {
       next(err);

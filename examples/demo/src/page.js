@@ -1,5 +1,6 @@
 // The demo's HTML, rendered on the server. Every value is escaped here; the page's
 // script (public/demo.js) only ever sets textContent, never HTML.
+const { formatMs } = require('./operation-stats');
 /** Escapes text for HTML content and quoted attribute values. */
 const escapeHtml = (text) =>
   String(text).replace(
@@ -59,6 +60,15 @@ function sessionListBody(list) {
   return list.sessions.map(sessionRow).join('\n');
 }
 
+/** One row of the operations table; public/demo.js builds the same markup with DOM calls. */
+function operationRow(row) {
+  const errors = row.errors > 0 ? `${row.errors} (${row.lastError})` : '0';
+  return `<tr data-operation="${escapeHtml(row.operation)}"><th scope="row">${escapeHtml(row.operation)}</th>
+  <td class="count">${escapeHtml(row.count)}</td><td class="errors">${escapeHtml(errors)}</td>
+  <td class="mean">${escapeHtml(formatMs(row.meanMs))}</td><td class="p50">${escapeHtml(formatMs(row.p50Ms))}</td>
+  <td class="p99">${escapeHtml(formatMs(row.p99Ms))}</td></tr>`;
+}
+
 /**
  * "Your sessions": the signed-in user's sessions (from the store's user index), this one
  * marked, and "Log out everywhere else". Nothing when nobody is signed in.
@@ -91,9 +101,9 @@ ${rows}
 
 /**
  * Renders the demo's single page.
- * @param {{ store: { name: string, packageName: string, className: string, detail: string, capabilities: import('@session-stores/core').StoreCapabilities }, sessionId: string, user?: string, visits: number, list: { supported: boolean, reason?: string, sessions: object[], total: number }, yours?: { supported: boolean, reason?: string, sessions: Array<{ id: string, expires: Date | null }> } }} view
+ * @param {{ store: { name: string, packageName: string, className: string, detail: string, capabilities: import('@session-stores/core').StoreCapabilities }, sessionId: string, user?: string, visits: number, list: { supported: boolean, reason?: string, sessions: object[], total: number }, yours?: { supported: boolean, reason?: string, sessions: Array<{ id: string, expires: Date | null }> }, operations?: object[] }} view
  */
-function renderPage({ store, sessionId, user, visits, list, yours }) {
+function renderPage({ store, sessionId, user, visits, list, yours, operations = [] }) {
   const who = user
     ? `<p>Signed in as <strong id="user">${escapeHtml(user)}</strong>.</p>
 <form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>`
@@ -134,6 +144,18 @@ ${sessionListBody(list)}
 </tbody>
 </table>
 <p class="muted">From the store's <code>all()</code>, refreshed every second.</p>
+</section>
+
+<section>
+<h2>Store operations</h2>
+<table id="operations">
+<thead><tr><th>operation</th><th>count</th><th>errors</th><th>mean</th><th>p50</th><th>p99</th></tr></thead>
+<tbody>
+${operations.map(operationRow).join('\n')}
+</tbody>
+</table>
+<p class="muted">Every call of <code>${escapeHtml(store.className)}</code> since the demo started (latencies of the last
+200 of each), from the store channels <code>session-stores:store:&lt;operation&gt;</code>, refreshed every second.</p>
 </section>
 
 <section>

@@ -158,6 +158,15 @@ describeBrowser(title, () => {
     expect(await graceRow.locator('b').count()).toBe(0);
     await expect(graceRow.locator('.ttl').textContent()).resolves.toMatch(/^(29:[0-5]\d|30:00)$/);
     await expect(ada.locator(`#sessions tr[data-id="${adaId}"]`).textContent()).resolves.toContain('(you)');
+    // The operations table is live too: the page's own polls keep adding all() calls.
+    const allCount = () => ada.locator('#operations tr[data-operation="all"] .count').textContent();
+    const before = Number(await allCount());
+    const deadline = Date.now() + 10_000;
+    while (Number(await allCount()) <= before && Date.now() < deadline) await ada.waitForTimeout(100);
+    expect(Number(await allCount())).toBeGreaterThan(before);
+    await expect(ada.locator('#operations tr[data-operation="all"] .p50').textContent()).resolves.toMatch(
+      / ms$/,
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = path.join(ARTIFACTS, 'demo-two-sessions.png');
     await ada.screenshot({ path: screenshot, fullPage: true });

@@ -139,6 +139,47 @@ describe('the demo app on its default store', () => {
     expect((await ada.get('/sessions.json')).body.sessions.map((entry) => entry.id)).toEqual([adaId]);
   });
 
+  test('the page and sessions.json show live counts and latencies per store operation, from the store channels', async () => {
+    const { app, store } = await defaultDemo();
+    const agent = request.agent(app);
+    const page = (await agent.get('/').expect(200)).text;
+    // The first request saved its new session, then listed the store.
+    expect(page).toMatch(
+      /<tr data-operation="set"><th scope="row">set<\/th>\s*<td class="count">1<\/td><td class="errors">0<\/td>/,
+    );
+    expect(page).toMatch(/<tr data-operation="all">[\s\S]*?<td class="count">1<\/td>/);
+    expect(page).toContain('session-stores:store:&lt;operation&gt;');
+
+    // An operation that fails is counted with its code; another store's calls are not counted.
+    await expect(store.get('')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    const { MemoryStore } = require('@session-stores/core');
+    const other = new MemoryStore();
+    await other.get('elsewhere');
+    await other.close();
+
+    const rows = async () =>
+      Object.fromEntries(
+        (await agent.get('/sessions.json').expect(200)).body.operations.map((r) => [r.operation, r]),
+      );
+    const first = await rows();
+    // get: the second request loaded its session (1), plus the failed call; set: still the one save.
+    expect(first.get).toMatchObject({ count: 2, errors: 1, lastError: 'ERR_INVALID_ARGUMENT' });
+    expect(first.set).toMatchObject({ count: 1, errors: 0 });
+    expect(first.all.count).toBe(2);
+    for (const row of Object.values(first)) {
+      expect(row.meanMs).toBeGreaterThanOrEqual(0);
+      expect(row.p99Ms).toBeGreaterThanOrEqual(row.p50Ms);
+    }
+    // Refreshed like the session list: each poll sees the calls made since.
+    const second = await rows();
+    expect(second.all.count).toBe(3);
+    expect(second.get.count).toBe(3);
+    // express-session touches each poll's unmodified session as the answer goes out, after the
+    // snapshot: the second poll sees the first poll's touch. Rows come in the channels' order.
+    expect(second.touch.count).toBe(1);
+    expect(Object.keys(second)).toEqual(['get', 'set', 'touch', 'all']);
+  });
+
   test('a store without all() shows why there is no list instead of failing', async () => {
     const { MemoryStore } = require('@session-stores/core');
     class NoListStore extends MemoryStore {

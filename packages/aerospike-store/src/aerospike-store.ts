@@ -54,6 +54,7 @@ const PROBE_KEY = '\u0000session-stores:probe';
  * app.use(session({ store, secret: 'change me', resave: false, saveUninitialized: false }));
  */
 export class AerospikeStore extends SessionStore {
+  static override readonly backend = 'aerospike';
   static override readonly capabilities: StoreCapabilities = {
     methods: { touch: true, all: true, length: true, clear: true, ids: true },
     ttlGranularityMs: 1000,

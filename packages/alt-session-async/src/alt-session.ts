@@ -1,5 +1,6 @@
 import type { RedisClientLike } from '@session-stores/redis-store/connection';
 import { bridge } from './bridge';
+import { withEncryption } from './encrypting-backend';
 import type { AltSessionOptions } from './options';
 import { RedisBackend } from './redis-backend';
 import { openRedisLink } from './redis-link';
@@ -37,8 +38,9 @@ export function altSession(options: AltSessionOptions): AltSessionMiddleware {
   const checked = checkOptionsObject(options);
   const settings = resolveSessionSettings(checked);
   const link = openRedisLink(resolveRedisSettings(checked));
+  // Encryption innermost: the user index reads and writes the user key's plain JSON.
   const { backend, users } = withUserSessions(
-    new RedisBackend(link, settings.prefix, settings),
+    withEncryption(new RedisBackend(link, settings.prefix, settings), settings),
     resolveUserSessionSettings(checked),
     () => new RedisUserIndex(link, settings.prefix),
   );

@@ -5,7 +5,13 @@ export type { RedisClientLike } from '@session-stores/redis-store/connection';
 export { type AltSessionMiddleware, altSession } from './alt-session';
 export type { AsyncSession } from './async-session';
 export { type BridgeOptions, bridge } from './bridge';
-export type { AltSessionOptions, CookieOptions, RedisServerOptions, SessionOptions } from './options';
+export type {
+  AltSessionOptions,
+  CookieOptions,
+  EncryptionOptions,
+  RedisServerOptions,
+  SessionOptions,
+} from './options';
 export type { AltSessionHandler, AltSessionRequest } from './session-handler';
 export {
   createTestSession,

@@ -1,4 +1,5 @@
-import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
+import type { StoreIdentity } from '@session-stores/core';
+import { type FieldEntry, MISSING, SESSION_STORE_NAME, type SessionBackend } from './session-backend';
 import type { LifetimeSettings } from './session-settings';
 
 interface Hash {
@@ -17,12 +18,15 @@ interface Hash {
  */
 export class MemoryBackend implements SessionBackend {
   private readonly hashes = new Map<string, Hash>();
+  readonly identity: StoreIdentity;
 
   /** @param now the clock, replaceable in tests of the test double itself. */
   constructor(
-    private readonly lifetime: LifetimeSettings,
+    private readonly lifetime: LifetimeSettings & { readonly prefix?: string },
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.identity = { store: SESSION_STORE_NAME, backend: 'memory', prefix: lifetime.prefix ?? '' };
+  }
 
   async read(
     id: string,

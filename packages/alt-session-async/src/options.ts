@@ -1,3 +1,4 @@
+import type { EncryptionKey } from '@session-stores/core';
 import type { RedisClientLike } from '@session-stores/redis-store/connection';
 
 /** Where the middleware's own Redis client connects (the original alt-session's `redis` option). */
@@ -96,4 +97,17 @@ export interface AltSessionOptions {
   userKey?: string | undefined;
   /** At most this many sessions per user: a login beyond it ends the user's oldest logins. Needs `userKey`. Default none. */
   maxSessionsPerUser?: number | undefined;
+  /**
+   * Encrypt every value at rest with AES-256-GCM (core's cipher, as `createEncryptingSerializer`).
+   * Default none: values are stored as JSON.
+   */
+  encryption?: EncryptionOptions | undefined;
+}
+
+/** The `encryption` option. */
+export interface EncryptionOptions {
+  /** `[{ id, key }]`, newest first: values are encrypted with the first key and read with any. Required. */
+  keys: readonly EncryptionKey[];
+  /** Also read values stored in clear before encryption was turned on. Default `false`. */
+  allowPlaintext?: boolean | undefined;
 }

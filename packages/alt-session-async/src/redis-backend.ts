@@ -1,4 +1,4 @@
-import { BackendError } from '@session-stores/core';
+import { BackendError, type StoreIdentity } from '@session-stores/core';
 import {
   type LuaScript,
   replyNumber,
@@ -7,7 +7,7 @@ import {
   ScriptReply,
 } from '@session-stores/redis-store/connection';
 import type { RedisLink } from './redis-link';
-import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
+import { type FieldEntry, MISSING, SESSION_STORE_NAME, type SessionBackend } from './session-backend';
 import { READ_SCRIPT, RENAME_SCRIPT, TAKE_SCRIPT, TOUCH_SCRIPT, WRITE_SCRIPT } from './session-scripts';
 import type { LifetimeSettings } from './session-settings';
 
@@ -15,6 +15,7 @@ import type { LifetimeSettings } from './session-settings';
 export class RedisBackend implements SessionBackend {
   /** ARGV[1..2] of every script: idle timeout and lifetime in ms. */
   private readonly timing: readonly string[];
+  readonly identity: StoreIdentity;
 
   constructor(
     private readonly link: RedisLink,
@@ -22,6 +23,7 @@ export class RedisBackend implements SessionBackend {
     lifetime: LifetimeSettings,
   ) {
     this.timing = [String(lifetime.ttiMs), String(lifetime.maxLifetimeMs)];
+    this.identity = { store: SESSION_STORE_NAME, backend: 'redis', prefix };
   }
 
   async read(

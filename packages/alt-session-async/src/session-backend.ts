@@ -1,3 +1,8 @@
+import type { StoreIdentity } from '@session-stores/core';
+
+/** The `store` name alt-session-async's operations are published under on core's store channels. */
+export const SESSION_STORE_NAME = 'AltSession';
+
 /** A command's answer when the session's hash does not exist (never stored, expired, deleted). */
 export const MISSING: unique symbol = Symbol('missing');
 
@@ -10,6 +15,8 @@ export type FieldEntry = readonly [field: string, text: string];
  * use, never past the absolute lifetime counted from creation.
  */
 export interface SessionBackend {
+  /** What the session's operations are published as on core's store channels. */
+  readonly identity: StoreIdentity;
   /**
    * The stored texts of `fields` (null where absent), or MISSING when there is no hash.
    * With `refresh`, the expiry is refreshed in the same round trip.

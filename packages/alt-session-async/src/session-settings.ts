@@ -1,5 +1,7 @@
 import {
+  createValueCipher,
   describeType,
+  type EncryptionKey,
   InvalidOptionError,
   isPlainObject,
   optionalBoolean,
@@ -7,6 +9,7 @@ import {
   optionalSeconds,
   optionalString,
   rejectUnknownKeys,
+  type ValueCipher,
 } from '@session-stores/core';
 import { serialize } from 'cookie';
 
@@ -32,6 +35,8 @@ export interface SessionSettings extends LifetimeSettings {
   readonly prefix: string;
   readonly cookie: CookieSettings;
   readonly secrets: readonly string[];
+  /** Encryption at rest of the values, when the `encryption` option is given. */
+  readonly encryption?: { readonly cipher: ValueCipher; readonly allowPlaintext: boolean } | undefined;
 }
 
 /** Defaults, as in alt-session where it had them. */
@@ -54,8 +59,10 @@ const TOP_LEVEL = [
   'commandTimeout',
   'userKey',
   'maxSessionsPerUser',
+  'encryption',
 ] as const;
 const SESSION_KEYS = ['dbIndex', 'tti', 'prefix', 'secure', 'domain'] as const;
+const ENCRYPTION_KEYS = ['keys', 'allowPlaintext'] as const;
 const COOKIE_KEYS = ['name', 'path', 'domain', 'secure', 'httpOnly', 'sameSite', 'maxAge'] as const;
 /** RFC 6265 cookie-name: an HTTP token. */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -201,5 +208,18 @@ export function resolveSessionSettings(
     maxLifetimeMs: maxLifetime === undefined ? 0 : toMilliseconds(maxLifetime, 'maxLifetime'),
     cookie: resolveCookie(cookie, session),
     secrets: resolveSecrets(options.secret, secretRequired) ?? [],
+    encryption: resolveEncryption(options.encryption),
+  };
+}
+
+/** The `encryption` group: core's value cipher, and whether values stored in clear are still read. */
+function resolveEncryption(value: unknown): SessionSettings['encryption'] {
+  if (value === undefined) return undefined;
+  const group = optionalGroup(value, 'encryption');
+  rejectUnknownKeys(group, ENCRYPTION_KEYS, 'encryption');
+  const allowPlaintext = optionalBoolean(group.allowPlaintext, 'encryption.allowPlaintext') ?? false;
+  return {
+    cipher: createValueCipher(group.keys as readonly EncryptionKey[], 'encryption.keys'),
+    allowPlaintext,
   };
 }

@@ -1,4 +1,10 @@
-import { bridgeCallback, type Callback, InvalidArgumentError } from '@session-stores/core';
+import {
+  bridgeCallback,
+  type Callback,
+  InvalidArgumentError,
+  type StoreOperation,
+  traceStoreOperation,
+} from '@session-stores/core';
 import type { AsyncSession } from './async-session';
 import { type FieldEntry, MISSING, type SessionBackend } from './session-backend';
 import { generateSessionId } from './session-id';
@@ -95,7 +101,10 @@ export class Session implements AsyncSession {
   get<T = unknown>(key: string): Promise<T | null>;
   get<T = unknown>(key: string, callback: Callback<T | null>): void;
   get<T = unknown>(key: string, callback?: Callback<T | null>): Promise<T | null> | undefined {
-    return bridgeCallback(this.#get<T>(key), callback);
+    return bridgeCallback(
+      this.#traced('get', () => this.#get<T>(key)),
+      callback,
+    );
   }
 
   mget<K extends string>(keys: readonly K[]): Promise<Record<K, unknown>>;
@@ -104,49 +113,74 @@ export class Session implements AsyncSession {
     keys: readonly K[],
     callback?: Callback<Record<K, unknown>>,
   ): Promise<Record<K, unknown>> | undefined {
-    return bridgeCallback(this.#mget(keys) as Promise<Record<K, unknown>>, callback);
+    return bridgeCallback(
+      this.#traced('mget', () => this.#mget(keys)) as Promise<Record<K, unknown>>,
+      callback,
+    );
   }
 
   set(key: string, value: unknown): Promise<void>;
   set(key: string, value: unknown, callback: Callback<void>): void;
   set(key: string, value: unknown, callback?: Callback<void>): Promise<void> | undefined {
-    return bridgeCallback(this.#mset([[key, value]], 'key'), callback);
+    return bridgeCallback(
+      this.#traced('set', () => this.#mset([[key, value]], 'key')),
+      callback,
+    );
   }
 
   mset(values: Readonly<Record<string, unknown>>): Promise<void>;
   mset(values: Readonly<Record<string, unknown>>, callback: Callback<void>): void;
   mset(values: Readonly<Record<string, unknown>>, callback?: Callback<void>): Promise<void> | undefined {
-    return bridgeCallback(this.#msetObject(values), callback);
+    return bridgeCallback(
+      this.#traced('mset', () => this.#msetObject(values)),
+      callback,
+    );
   }
 
   remove(keys: string | readonly string[]): Promise<void>;
   remove(keys: string | readonly string[], callback: Callback<void>): void;
   remove(keys: string | readonly string[], callback?: Callback<void>): Promise<void> | undefined {
-    return bridgeCallback(this.#remove(keys), callback);
+    return bridgeCallback(
+      this.#traced('remove', () => this.#remove(keys)),
+      callback,
+    );
   }
 
   invalidate(): Promise<void>;
   invalidate(callback: Callback<void>): void;
   invalidate(callback?: Callback<void>): Promise<void> | undefined {
-    return bridgeCallback(this.#invalidate(), callback);
+    return bridgeCallback(
+      this.#traced('invalidate', () => this.#invalidate()),
+      callback,
+    );
   }
 
   touch(): Promise<boolean>;
   touch(callback: Callback<boolean>): void;
   touch(callback?: Callback<boolean>): Promise<boolean> | undefined {
-    return bridgeCallback(this.#touch(), callback);
+    return bridgeCallback(
+      this.#traced('touch', () => this.#touch()),
+      callback,
+    );
   }
 
   regenerate(): Promise<string>;
   regenerate(callback: Callback<string>): void;
   regenerate(callback?: Callback<string>): Promise<string> | undefined {
-    return bridgeCallback(this.#regenerate(), callback);
+    return bridgeCallback(
+      this.#traced('regenerate', () => this.#regenerate()),
+      callback,
+    );
   }
 
   /**
    * For the bridge: the decoded values of those `keys` that are set, in one round trip.
    */
-  async [loadPresent](keys: readonly string[]): Promise<Map<string, unknown>> {
+  [loadPresent](keys: readonly string[]): Promise<Map<string, unknown>> {
+    return this.#traced('mget', () => this.#loadPresent(keys));
+  }
+
+  async #loadPresent(keys: readonly string[]): Promise<Map<string, unknown>> {
     const fields = checkKeyList(keys, 'keys');
     const found = new Map<string, unknown>();
     if (fields.length === 0) return found;
@@ -164,7 +198,11 @@ export class Session implements AsyncSession {
   /**
    * For the bridge: stores `sets` and deletes `removes` in one round trip.
    */
-  async [applyChanges](
+  [applyChanges](sets: ReadonlyArray<readonly [string, unknown]>, removes: readonly string[]): Promise<void> {
+    return this.#traced('mset', () => this.#applyChanges(sets, removes));
+  }
+
+  async #applyChanges(
     sets: ReadonlyArray<readonly [string, unknown]>,
     removes: readonly string[],
   ): Promise<void> {
@@ -197,6 +235,11 @@ export class Session implements AsyncSession {
    * request switches to a fresh id; an operation that stores fields is then repeated on
    * that id (with no existence check: nobody else knows it yet).
    */
+  /** A public operation, published on core's store channels when someone listens. */
+  #traced<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    return traceStoreOperation(operation, this.#backend.identity, run);
+  }
+
   async #run<T>(operation: Operation<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const id = this.#id;
@@ -246,7 +289,7 @@ export class Session implements AsyncSession {
 
   async #mget(keys: readonly string[]): Promise<Record<string, unknown>> {
     const fields = checkKeyList(keys, 'keys');
-    const values = await this[loadPresent](fields);
+    const values = await this.#loadPresent(fields);
     // fromEntries defines properties, so a key named __proto__ is an ordinary key.
     return Object.fromEntries(fields.map((field) => [field, values.has(field) ? values.get(field) : null]));
   }

@@ -21,7 +21,8 @@ import {
 /**
  * Options of {@link mock}: the middleware's own options, all optional. The connection
  * options (`redis`, `url`, `client`, `commandTimeout`) are accepted and ignored, so an app's
- * configuration can be passed as it is; without `secret` a random one is used.
+ * configuration can be passed as it is; so is `encryption` (checked, but values in memory are
+ * not at rest); without `secret` a random one is used.
  */
 export type MockOptions = Partial<AltSessionOptions>;
 

@@ -9,6 +9,7 @@ import {
   optionalInteger,
   optionalString,
   SessionStoreError,
+  type StoreIdentity,
 } from '@session-stores/core';
 import { replyNumber, replyText } from '@session-stores/redis-store/connection';
 import type { RedisLink } from './redis-link';
@@ -182,11 +183,15 @@ export class MemoryUserIndex implements UserIndexStore {
  * user along to the new id. Every other call goes straight through.
  */
 export class UserIndexedBackend implements SessionBackend, UserSessionsApi {
+  readonly identity: StoreIdentity;
+
   constructor(
     private readonly inner: SessionBackend,
     private readonly index: UserIndexStore,
     private readonly settings: UserSessionSettings,
-  ) {}
+  ) {
+    this.identity = inner.identity;
+  }
 
   read(id: string, fields: readonly string[], refresh: boolean) {
     return this.inner.read(id, fields, refresh);

@@ -1,6 +1,16 @@
 export { bridgeCallback, type Callback, type CallbackErrorHandler, rethrowAsync } from './callback';
 export { NO_CAPABILITIES, type OptionalMethod, type StoreCapabilities } from './capabilities';
 export {
+  createEncryptingSerializer,
+  createValueCipher,
+  ENCRYPTED_VALUE_PREFIX,
+  type EncryptingSerializer,
+  type EncryptingSerializerOptions,
+  type EncryptionKey,
+  UndecryptableValueError,
+  type ValueCipher,
+} from './encrypting-serializer';
+export {
   BackendError,
   BackendMisconfiguredError,
   BackendUnavailableError,
@@ -35,6 +45,7 @@ export {
 } from './option-checks';
 export { type ConditionalWriteResult, MAX_SAVE_ATTEMPTS } from './overlap';
 export { escapeGlob, MAX_PREFIX_LENGTH, validatePrefix } from './prefix';
+export { type ReencryptOptions, type ReencryptReport, reencryptSessions } from './reencrypt-sessions';
 export {
   decodeSession,
   encodeSession,
@@ -49,6 +60,18 @@ export {
   SessionStore,
   type SessionStoreOptions,
 } from './session-store';
+export {
+  STORE_CHANNEL_PREFIX,
+  STORE_OPERATIONS,
+  type StoreChannel,
+  type StoreIdentity,
+  type StoreOperation,
+  type StoreOperationContext,
+  type StoreOperationSubscriber,
+  storeChannel,
+  subscribeStoreOperations,
+  traceStoreOperation,
+} from './store-channels';
 export { MAX_TOUCH_MARGIN } from './touch-margin';
 export {
   DEFAULT_TTL_SECONDS,

@@ -151,6 +151,7 @@ export interface MemoryStoreOptions extends SessionStoreOptions {
  * never share objects with the store.
  */
 export class MemoryStore extends SessionStore {
+  static override readonly backend = 'memory';
   static override readonly capabilities: StoreCapabilities = {
     methods: { touch: true, all: true, length: true, clear: true, ids: true },
     ttlGranularityMs: 1,

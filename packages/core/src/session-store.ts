@@ -26,6 +26,14 @@ import {
 import { validatePrefix } from './prefix';
 import { decodeSession, encodeSession, type Serializer, validateSerializer } from './serializer';
 import type { SessionData, SessionWithId } from './session-data';
+import {
+  isObserved,
+  type StoreChannel,
+  type StoreOperation,
+  type StoreOperationContext,
+  storeChannel,
+  traceOperation,
+} from './store-channels';
 import { cookieExpiry, touchIsCovered, validateTouchMargin, withMargin } from './touch-margin';
 import { resolveTtl, type TtlSettings, validateTtlSettings, type WriteTtl } from './ttl';
 import {
@@ -123,6 +131,8 @@ const ExpressStore = expressSession.Store;
 export abstract class SessionStore extends ExpressStore {
   /** What this store class supports; the conformance kit reads it. */
   static readonly capabilities: StoreCapabilities = NO_CAPABILITIES;
+  /** The kind of database, as published on the store channels (`redis`, `aerospike`, ...). */
+  static readonly backend: string = 'unknown';
 
   /** The key prefix in use. */
   readonly prefix: string;
@@ -444,7 +454,7 @@ export abstract class SessionStore extends ExpressStore {
   get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void;
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
     return bridgeCallback(
-      this.guardSid(sid, () => this.readSession(sid)),
+      this.guardSid('get', sid, () => this.readSession(sid)),
       callback,
       this.onCallbackError,
     );
@@ -474,7 +484,7 @@ export abstract class SessionStore extends ExpressStore {
   set(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
     return bridgeCallback(
-      this.guardSid(sid, () => {
+      this.guardSid('set', sid, () => {
         checkSession(session);
         const resolved = resolveTtl(session, this.ttlSettings);
         if (resolved.kind === 'expired') return this.removeSession(sid);
@@ -502,7 +512,7 @@ export abstract class SessionStore extends ExpressStore {
   destroy(sid: string, callback: (err?: unknown) => void): void;
   destroy(sid: string, callback?: Callback<void>): Promise<void> | undefined {
     return bridgeCallback(
-      this.guardSid(sid, () => this.removeSession(sid)),
+      this.guardSid('destroy', sid, () => this.removeSession(sid)),
       callback,
       this.onCallbackError,
     );
@@ -516,7 +526,7 @@ export abstract class SessionStore extends ExpressStore {
   override touch(sid: string, session: SessionData, callback: (err?: unknown) => void): void;
   override touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
     return bridgeCallback(
-      this.guardSid(sid, () => {
+      this.guardSid('touch', sid, () => {
         checkSession(session);
         if (!this.capabilities.methods.touch) throw new NotSupportedError('touch', this.constructor.name);
         if (this.disableTouch) return Promise.resolve();
@@ -546,7 +556,7 @@ export abstract class SessionStore extends ExpressStore {
   override all(callback: (err: unknown, sessions?: SessionWithId[]) => void): void;
   override all(callback?: Callback<SessionWithId[]>): Promise<SessionWithId[]> | undefined {
     return bridgeCallback(
-      this.guard(async () => {
+      this.guard('all', async () => {
         this.requireMethod('all');
         const ids = await this.collectIds();
         const size = this.readBatchSize;
@@ -581,7 +591,7 @@ export abstract class SessionStore extends ExpressStore {
   ids(callback: (err: unknown, ids?: string[]) => void): void;
   ids(callback?: Callback<string[]>): Promise<string[]> | undefined {
     return bridgeCallback(
-      this.guard(() => {
+      this.guard('ids', () => {
         this.requireMethod('ids');
         return this.collectIds();
       }),
@@ -595,7 +605,7 @@ export abstract class SessionStore extends ExpressStore {
   override length(callback: (err: unknown, length?: number) => void): void;
   override length(callback?: Callback<number>): Promise<number> | undefined {
     return bridgeCallback(
-      this.guard(() => {
+      this.guard('length', () => {
         this.requireMethod('length');
         return this.countSessions();
       }),
@@ -609,7 +619,7 @@ export abstract class SessionStore extends ExpressStore {
   override clear(callback: (err?: unknown) => void): void;
   override clear(callback?: Callback<void>): Promise<void> | undefined {
     return bridgeCallback(
-      this.guard(async () => {
+      this.guard('clear', async () => {
         this.requireMethod('clear');
         await this.clearSessions();
       }),
@@ -626,7 +636,7 @@ export abstract class SessionStore extends ExpressStore {
   sessionsOf(user: string, callback: (err: unknown, sessions?: UserSession[]) => void): void;
   sessionsOf(user: string, callback?: Callback<UserSession[]>): Promise<UserSession[]> | undefined {
     return bridgeCallback(
-      this.guard(() => {
+      this.guard('sessionsOf', () => {
         this.requireUserIndex('sessionsOf');
         checkUser(user);
         return this.liveSessionsOf(user);
@@ -656,7 +666,7 @@ export abstract class SessionStore extends ExpressStore {
     const options = typeof optionsOrCallback === 'function' ? undefined : optionsOrCallback;
     const done = typeof optionsOrCallback === 'function' ? optionsOrCallback : callback;
     return bridgeCallback(
-      this.guard(async () => {
+      this.guard('destroyAllOf', async () => {
         this.requireUserIndex('destroyAllOf');
         checkUser(user);
         const keep = exceptIds(options);
@@ -693,17 +703,47 @@ export abstract class SessionStore extends ExpressStore {
   // not async functions (each async frame and each awaited promise costs throughput).
 
   /** Runs an operation on one session id: checks the id, then as {@link guard}. */
-  private guardSid<T>(sid: unknown, operation: () => Promise<T>): Promise<T> {
+  private guardSid<T>(operation: StoreOperation, sid: unknown, run: () => Promise<T>): Promise<T> {
+    const channel = this.observedChannel(operation);
+    if (channel === undefined) return this.runOnSid(sid, run);
+    return traceOperation(channel, this.operationContext(operation), () => this.runOnSid(sid, run));
+  }
+
+  /**
+   * Runs a public operation with the closed check and error classification, published on
+   * its store channel when someone listens; never throws synchronously.
+   */
+  private guard<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    const channel = this.observedChannel(operation);
+    if (channel === undefined) return this.runGuarded(run);
+    return traceOperation(channel, this.operationContext(operation), () => this.runGuarded(run));
+  }
+
+  /**
+   * The store channel of `operation` when anyone listens to it, else `undefined` (then
+   * nothing is built for telemetry). The one point where telemetry meets every operation;
+   * backends leave it alone (the benchmark overrides it to measure the store without it).
+   */
+  protected observedChannel(operation: StoreOperation): StoreChannel | undefined {
+    const channel = storeChannel(operation);
+    return isObserved(channel) ? channel : undefined;
+  }
+
+  private operationContext(operation: StoreOperation): StoreOperationContext {
+    const backend = (this.constructor as typeof SessionStore).backend;
+    return { store: this.constructor.name, operation, backend, prefix: this.prefix };
+  }
+
+  private runOnSid<T>(sid: unknown, run: () => Promise<T>): Promise<T> {
     try {
       checkSid(sid);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.guard(operation);
+    return this.runGuarded(run);
   }
 
-  /** Runs an operation with the closed check and error classification; never throws synchronously. */
-  private guard<T>(operation: () => Promise<T>): Promise<T> {
+  private runGuarded<T>(operation: () => Promise<T>): Promise<T> {
     if (this.isClosed) return Promise.reject(new StoreClosedError());
     let result: Promise<T>;
     try {

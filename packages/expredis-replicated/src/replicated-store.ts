@@ -82,6 +82,7 @@ export interface ReplicaErrorDetails {
  * }));
  */
 export class ReplicatedStore extends SessionStore {
+  static override readonly backend = 'redis';
   static override readonly capabilities: StoreCapabilities = {
     methods: { touch: true, all: true, length: true, clear: true, ids: true },
     ttlGranularityMs: 1,

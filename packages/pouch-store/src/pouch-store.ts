@@ -67,6 +67,7 @@ export class PouchStore extends SessionStore {
    * session from its cache after a change (the changes feed's latency, measured well
    * under it on a local network); within one store every change is visible at once.
    */
+  static override readonly backend = 'pouchdb';
   static override readonly capabilities: StoreCapabilities = {
     methods: { touch: true, all: true, length: true, clear: true, ids: true },
     ttlGranularityMs: 1,

@@ -58,6 +58,7 @@ const ignoreReply = (): void => undefined;
  * app.use(session({ store: new RedisStore({ client }), secret, resave: false, saveUninitialized: false }));
  */
 export class RedisStore extends SessionStore {
+  static override readonly backend = 'redis';
   static override readonly capabilities: StoreCapabilities = {
     methods: { touch: true, all: true, length: true, clear: true, ids: true },
     ttlGranularityMs: 1,

@@ -226,6 +226,13 @@ export const GIVENS: Readonly<Record<string, { readonly imports?: string; readon
     imports: "import { deepStrictEqual } from 'node:assert';",
     code: 'const expect = (actual: unknown) => ({ toEqual: (expected: unknown) => deepStrictEqual(actual, expected) });',
   },
+  sessionKeys: {
+    imports: "import { randomBytes } from 'node:crypto';",
+    code: [
+      "const newKey = randomBytes(32).toString('base64');",
+      "const oldKey = randomBytes(32).toString('base64');",
+    ].join('\n'),
+  },
   rawAccess: {
     code: [
       'declare function writeRaw(key: string, value: string): Promise<void>;',

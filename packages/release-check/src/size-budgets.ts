@@ -24,10 +24,13 @@ export interface SizeBudget {
  * secondary index and query, and the README section on them);
  * core to 80.5 / 306.7 measured with the kit alone (the conformance kit for any runner and
  * for plain express-session stores, its own expect, the conformance command line,
- * CONFORMANCE.md), and to what it measures with both since.
+ * CONFORMANCE.md);
+ * core to 90.8 / 340.0 measured with encryption and telemetry alone (issue 17: the
+ * encrypting serializer, the value cipher and reencryptSessions, the store channels, the
+ * ./opentelemetry entry, and their docs), and to what it measures with all three since.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
-  '@session-stores/core': { packedKib: 100, unpackedKib: 390 },
+  '@session-stores/core': { packedKib: 125, unpackedKib: 480 },
   '@session-stores/redis-store': { packedKib: 49, unpackedKib: 189 },
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 31, unpackedKib: 113 },

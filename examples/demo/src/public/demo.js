@@ -54,7 +54,31 @@ function message(text) {
   return row;
 }
 
+function msText(ms) {
+  if (ms === null || ms === undefined) return '–';
+  return `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+}
+
+function operationRow(entry) {
+  const row = document.createElement('tr');
+  row.dataset.operation = entry.operation;
+  const name = document.createElement('th');
+  name.scope = 'row';
+  name.textContent = entry.operation;
+  const errors = entry.errors > 0 ? `${entry.errors} (${entry.lastError})` : '0';
+  row.append(
+    name,
+    cell(String(entry.count), 'count'),
+    cell(errors, 'errors'),
+    cell(msText(entry.meanMs), 'mean'),
+    cell(msText(entry.p50Ms), 'p50'),
+    cell(msText(entry.p99Ms), 'p99'),
+  );
+  return row;
+}
+
 function render(list) {
+  document.querySelector('#operations tbody').replaceChildren(...(list.operations ?? []).map(operationRow));
   const body = document.querySelector('#sessions tbody');
   if (!list.supported) body.replaceChildren(message(list.reason));
   else if (list.sessions.length === 0) body.replaceChildren(message('no sessions'));

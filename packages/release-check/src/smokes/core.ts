@@ -1,15 +1,27 @@
 import { ROUND_TRIP_SOURCE, runMain } from './round-trip';
 import type { SmokeDefinition } from './smoke-definition';
 
-/** @session-stores/core: the in-memory reference store, the factory helper and the conformance entry. */
+/**
+ * @session-stores/core: the in-memory reference store, the factory helper, the conformance
+ * entry, encryption at rest, and the OpenTelemetry entry in a project without
+ * `@opentelemetry/api` (its optional peer): it must warn once and do nothing.
+ */
 export const coreSmoke: SmokeDefinition = {
   extraInstalls: [],
   servers: [],
   cjs: `'use strict';
 const assert = require('node:assert/strict');
 const session = require('express-session');
-const { MemoryStore, SessionStore, createStoreFactory } = require('@session-stores/core');
+const { randomBytes } = require('node:crypto');
+const { MemoryStore, SessionStore, createEncryptingSerializer, createStoreFactory } = require('@session-stores/core');
+const { enableOpenTelemetry } = require('@session-stores/core/opentelemetry');
 ${ROUND_TRIP_SOURCE}
+const otelWarnings = [];
+process.on('warning', (warning) => {
+  if (warning.code === 'SESSION_STORES_OTEL_MISSING') otelWarnings.push(warning);
+});
+assert.equal(enableOpenTelemetry().enabled, false, 'without @opentelemetry/api the bridge is off');
+assert.equal(enableOpenTelemetry().enabled, false, 'and stays off');
 assert.equal(typeof MemoryStore, 'function', 'MemoryStore is exported');
 assert.ok(MemoryStore.prototype instanceof SessionStore, 'MemoryStore extends SessionStore');
 assert.ok(MemoryStore.prototype instanceof session.Store, "MemoryStore extends express-session's Store");
@@ -19,6 +31,9 @@ assert.match(require.resolve('@session-stores/core/conformance'), /\\.js$/, 'the
 ${runMain(`async () => {
   await roundTrip(new MemoryStore({ prefix: 'cjs:' }), 'cjs');
   await roundTrip(new Bound({ prefix: 'bound:' }), 'bound');
+  const serializer = createEncryptingSerializer({ keys: [{ id: 'smoke', key: randomBytes(32) }] });
+  await roundTrip(new MemoryStore({ prefix: 'encrypted:', serializer }), 'encrypted');
+  assert.equal(otelWarnings.length, 1, 'the missing @opentelemetry/api is reported once');
 }`)}`,
   esm: `import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -31,6 +46,8 @@ assert.ok(MemoryStore.prototype instanceof SessionStore, 'MemoryStore extends Se
 assert.ok(MemoryStore.prototype instanceof session.Store, "MemoryStore extends express-session's Store");
 assert.equal(typeof ErrorCode, 'object', 'ErrorCode is exported');
 assert.match(import.meta.resolve('@session-stores/core/conformance'), /\\.mjs$/, 'the conformance entry resolves');
+const { enableOpenTelemetry } = await import('@session-stores/core/opentelemetry');
+assert.equal(enableOpenTelemetry().enabled, false, 'without @opentelemetry/api the ESM bridge is off');
 await roundTrip(new MemoryStore({ prefix: 'esm:' }), 'esm');
 console.log('smoke ok');
 `,

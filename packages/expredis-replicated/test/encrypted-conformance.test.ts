@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import { createEncryptingSerializer } from '@session-stores/core';
+import { runStoreConformance } from '@session-stores/core/conformance';
+import { describeWithBackend, useRedisGroup } from '@session-stores/test-servers';
+import { ReplicatedStore } from '../src';
+import { rawInspect, readyStore } from './helpers';
+
+// The whole contract again with sessions encrypted at rest: the envelope keeps the
+// ciphertext as text, and touch rewrites it on the client instead of on the servers.
+describeWithBackend('redis', 'ReplicatedStore with the encrypting serializer', () => {
+  const servers = useRedisGroup(3);
+  const serializer = createEncryptingSerializer({ keys: [{ id: 'kit', key: randomBytes(32) }] });
+  runStoreConformance<ReplicatedStore>({
+    name: 'ReplicatedStore (encrypted)',
+    storeClass: ReplicatedStore,
+    createStore: ({ prefix, options }) =>
+      readyStore({ ...options, prefix, serializer, clients: servers().map(({ url }) => ({ url })) }),
+    inspect: rawInspect(servers),
+  });
+});
