@@ -126,10 +126,17 @@ export class RedisUserIndex implements UserIndexStore {
   async list(user: string): Promise<Array<{ id: string; since: number }>> {
     const key = this.key(user);
     const reply = await this.link.run(key, ['ZRANGE', key, '0', '-1', 'WITHSCORES']);
-    const flat = Array.isArray(reply) ? reply : [];
+    const items = Array.isArray(reply) ? reply : [];
     const found: Array<{ id: string; since: number }> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      found.push({ id: replyText(flat[i]), since: replyNumber(replyText(flat[i + 1])) });
+    // RESP2 answers [id, score, id, score, ...]; RESP3 (node-redis 6, HELLO 3) [[id, score], ...].
+    if (items.length > 0 && Array.isArray(items[0])) {
+      for (const pair of items as unknown[][]) {
+        found.push({ id: replyText(pair[0]), since: replyNumber(replyText(pair[1])) });
+      }
+      return found;
+    }
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      found.push({ id: replyText(items[i]), since: replyNumber(replyText(items[i + 1])) });
     }
     return found;
   }
