@@ -27,15 +27,19 @@ export interface SizeBudget {
  * CONFORMANCE.md);
  * core to 90.8 / 340.0 measured with encryption and telemetry alone (issue 17: the
  * encrypting serializer, the value cipher and reencryptSessions, the store channels, the
- * ./opentelemetry entry, and their docs), and to what it measures with all three since.
+ * ./opentelemetry entry, and their docs), and to what it measures with all three since;
+ * after merging issues 13-20 (npm pack, 2026-12-07): core 117.1 / 437.6, redis-store 63.4 /
+ * 213.1 (the user index scripts and the client cache, in both entries), pouch-store 23.3 /
+ * 88.5 (the user field and its index), alt-session-async 44.0 / 172.9 (encryption, with
+ * the parts of core it bundles): budgets about 10% above.
  */
 export const SIZE_BUDGETS: Readonly<Record<string, SizeBudget>> = {
   '@session-stores/core': { packedKib: 125, unpackedKib: 480 },
-  '@session-stores/redis-store': { packedKib: 49, unpackedKib: 189 },
+  '@session-stores/redis-store': { packedKib: 70, unpackedKib: 235 },
   '@session-stores/expredis-replicated': { packedKib: 40, unpackedKib: 145 },
   '@session-stores/aerospike-store': { packedKib: 31, unpackedKib: 113 },
-  '@session-stores/pouch-store': { packedKib: 24, unpackedKib: 88 },
-  '@session-stores/alt-session-async': { packedKib: 41, unpackedKib: 157 },
+  '@session-stores/pouch-store': { packedKib: 26, unpackedKib: 98 },
+  '@session-stores/alt-session-async': { packedKib: 49, unpackedKib: 190 },
 };
 
 /** A budget this many times the size is stale: lower it. */
