@@ -374,25 +374,9 @@ export class ReplicatedStore extends SessionStore {
    */
   protected override async userSessionIds(user: string): Promise<string[]> {
     const key = userIndexKey(this.prefix, user);
-    const failures: ReplicaFailure[] = [];
-    const replies = await Promise.all(
-      this.replicas.map((replica) =>
-        replica.send(['ZRANGE', key, '0', '-1']).then(
-          (reply) => (Array.isArray(reply) ? reply.map(replyText) : []),
-          (error: unknown) => {
-            failures.push({ replica, error });
-            return undefined;
-          },
-        ),
-      ),
+    const answered = await this.askQuorum(['ZRANGE', key, '0', '-1'], (reply) =>
+      Array.isArray(reply) ? reply.map(replyText) : [],
     );
-    const answered = replies.filter((reply) => reply !== undefined);
-    if (answered.length < this.readQuorum) {
-      throw notEnoughServers(
-        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
-        failures,
-      );
-    }
     return [...new Set(answered.flat())];
   }
 
@@ -422,28 +406,10 @@ export class ReplicatedStore extends SessionStore {
    */
   protected override async readSessions(sids: readonly string[]): Promise<Array<SessionData | null>> {
     const keys = sids.map((sid) => this.key(sid));
-    const failures: ReplicaFailure[] = [];
-    const replies = await Promise.all(
-      this.replicas.map((replica) =>
-        replica.send(['MGET', ...keys]).then(
-          (reply) => {
-            if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
-            return reply as unknown[];
-          },
-          (error: unknown) => {
-            failures.push({ replica, error });
-            return undefined;
-          },
-        ),
-      ),
-    );
-    const answered = replies.filter((reply) => reply !== undefined);
-    if (answered.length < this.readQuorum) {
-      throw notEnoughServers(
-        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
-        failures,
-      );
-    }
+    const answered = await this.askQuorum(['MGET', ...keys], (reply) => {
+      if (!Array.isArray(reply)) throw new TypeError(`unexpected MGET reply: ${String(reply)}`);
+      return reply as unknown[];
+    });
     return Promise.all(
       sids.map(async (sid, position) => {
         let newest: StoredAnswer = null;
@@ -480,6 +446,30 @@ export class ReplicatedStore extends SessionStore {
   }
 
   // ---- internals ---------------------------------------------------------------
+
+  /**
+   * One read command on every server: what `parse` makes of each answer (a throw from it
+   * fails the call), from `readQuorum` servers at least, else `ERR_BACKEND_UNAVAILABLE`.
+   */
+  private async askQuorum<T>(args: string[], parse: (reply: unknown) => T): Promise<T[]> {
+    const failures: ReplicaFailure[] = [];
+    const replies = await Promise.all(
+      this.replicas.map((replica) =>
+        replica.send(args).then(parse, (error: unknown) => {
+          failures.push({ replica, error });
+          return undefined;
+        }),
+      ),
+    );
+    const answered = replies.filter((reply): reply is Awaited<T> => reply !== undefined);
+    if (answered.length < this.readQuorum) {
+      throw notEnoughServers(
+        `only ${answered.length} of ${this.replicas.length} servers answered, ${this.readQuorum} needed`,
+        failures,
+      );
+    }
+    return answered;
+  }
 
   /** A write on every server; a server that fails a write which succeeded is behind. */
   private writeAll(what: string, operation: (replica: Replica) => Promise<unknown>): Promise<void> {
