@@ -297,6 +297,9 @@ describeWithBackend('redis', 'ReplicatedStore options on three servers', () => {
       expect(raw).toMatch(/^\{"v":\d+,"t":"/);
       const refreshed = session({ user: 'ignored' }, 3_600_000);
       await store.touch(id, refreshed);
+      // This touch is two round trips per server and resolves at its quorum: wait for the last
+      // server too, or a 'first' read may meet its old copy (seen once with two CPU hogs).
+      await store.idle();
       const loaded = (await store.get(id)) as unknown as { user: string; cookie: { expires: string } };
       expect(loaded.user).toBe('ada');
       expect(new Date(loaded.cookie.expires).getTime()).toBe(
