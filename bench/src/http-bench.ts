@@ -52,6 +52,14 @@ const SCENARIOS: ReadonlyArray<{ name: HttpScenario; method: 'GET' | 'POST'; pat
 ];
 
 type ReadyMessage = Extract<ChildMessage, { type: 'ready' }>;
+type CpuMessage = Extract<ChildMessage, { type: 'cpu' }>;
+
+/** CPU time the server process has used so far (user + system), in µs. */
+async function serverCpu(server: ServerProcess): Promise<number> {
+  server.send({ type: 'cpu?' });
+  const cpu: CpuMessage = await server.next('cpu', 30_000);
+  return cpu.userUs + cpu.systemUs;
+}
 
 /** The forked http-server.ts; it asks the parent for the servers its subject needs. */
 class ServerProcess extends ChildChannel<ChildMessage, ParentMessage> {
@@ -160,7 +168,9 @@ export async function benchHttp(
       const url = base + scenario.path;
       await cannon(url, scenario.method, cookies, settings.concurrency, settings.quick ? 1 : 2);
       const callsBefore = await settings.redisCalls?.();
+      const cpuBefore = await serverCpu(server);
       const run = await cannon(url, scenario.method, cookies, settings.concurrency, settings.duration);
+      const cpuAfter = await serverCpu(server);
       const callsAfter = await settings.redisCalls?.();
       if (run.non2xx > 0 || run.errors > 0) {
         throw new VerificationFailure(
@@ -175,12 +185,13 @@ export async function benchHttp(
         non2xx: run.non2xx,
         errors: run.errors,
         timeouts: run.timeouts,
+        appCpuUs: run.requests.total > 0 ? (cpuAfter - cpuBefore) / run.requests.total : 0,
       };
       const redisCommands = callsPerRequest(callsBefore, callsAfter, run.requests.total);
       if (redisCommands) figures.redisCommands = redisCommands;
       result.scenarios[scenario.name] = figures;
       settings.log(
-        `    ${scenario.name.padEnd(12)} ${formatRate(figures.perSecond).padStart(7)} req/s  p50 ${formatMs(figures.p50Ms)} ms  p99 ${formatMs(figures.p99Ms)} ms` +
+        `    ${scenario.name.padEnd(12)} ${formatRate(figures.perSecond).padStart(7)} req/s  p50 ${formatMs(figures.p50Ms)} ms  p99 ${formatMs(figures.p99Ms)} ms  app CPU ${Math.round(figures.appCpuUs ?? 0)} µs/req` +
           (redisCommands ? `  Redis per request: ${formatCommands(redisCommands)}` : ''),
       );
     }

@@ -39,8 +39,19 @@ export interface RedisGroupReply {
   error?: string;
 }
 
+/** Parent -> child: report the CPU time the process has used so far ({@link ChildMessage} `cpu`). */
+export interface CpuRequest {
+  type: 'cpu?';
+}
+
 /** Everything the parent sends. */
-export type ParentMessage = StartMessage | StopMessage | RedisUrlReply | AerospikeReply | RedisGroupReply;
+export type ParentMessage =
+  | StartMessage
+  | StopMessage
+  | CpuRequest
+  | RedisUrlReply
+  | AerospikeReply
+  | RedisGroupReply;
 
 /** Child -> parent: the subject needs the run's Redis server (started on first use, in the parent). */
 export interface RedisUrlRequest {
@@ -62,6 +73,8 @@ export interface RedisGroupRequest {
 export type ChildMessage =
   | { type: 'ready'; port: number; ids: string[] }
   | { type: 'stopped'; memory: MemoryFigures }
+  /** `process.cpuUsage()` of the server process, in µs. */
+  | { type: 'cpu'; userUs: number; systemUs: number }
   | { type: 'error'; message: string; unavailable: boolean };
 
 /** Name of the session cookie (express-session's default). */

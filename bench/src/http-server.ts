@@ -171,6 +171,9 @@ process.on('message', (message: ParentMessage) => {
     });
   } else if (message.type === 'stop') {
     void stop();
+  } else if (message.type === 'cpu?') {
+    const { user, system } = process.cpuUsage();
+    send({ type: 'cpu', userUs: user, systemUs: system });
   } else if (message.type === 'redis-url') {
     redisWaiters.shift()?.(message);
   } else if (message.type === 'aerospike') {

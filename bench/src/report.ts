@@ -232,6 +232,7 @@ function httpTables(results: BenchResults): string[] {
         percentOf(figure.perSecond, httpFigure(results.http, NO_SESSIONS, scenario)),
         baseline ? 'ceiling' : percentOf(figure.perSecond, httpFigure(results.http, ZERO_COST, scenario)),
         baseline ? '' : vs,
+        figure.appCpuUs ? String(Math.round(figure.appCpuUs)) : '',
         formatCommands(figure.redisCommands),
       ]);
     }
@@ -242,7 +243,7 @@ function httpTables(results: BenchResults): string[] {
         : 'HTTP POST /write (express-session: get + set)';
     const o = results.options;
     const rounds = o.httpRounds > 1 ? ` (median of ${o.httpRounds} rounds)` : '';
-    const commandsNote = rows.some((r) => r[8])
+    const commandsNote = rows.some((r) => r[9])
       ? "\n  note: Redis calls/req = INFO commandstats delta of the run's redis-server over the timed run / " +
         'requests completed (commands a script runs counted too: EVALSHA + its GET and SET); ' +
         (scenario === 'write'
@@ -263,10 +264,11 @@ function httpTables(results: BenchResults): string[] {
             'of no sessions',
             'of zero-cost',
             'vs anchor',
+            'app CPU µs/req',
             'Redis calls/req',
           ],
           rows,
-          [1, 2, 3, 4, 5, 6],
+          [1, 2, 3, 4, 5, 6, 8],
         ) +
         commandsNote,
     );
@@ -283,12 +285,14 @@ function percentOf(rate: number, base: number | undefined): string {
 
 /**
  * Issue 18's layout: one row per route, one column per subject (the ceilings first), each
- * store's req/s with its percentage of the zero-cost store of this run.
+ * store's req/s with its percentage of the zero-cost store of this run; then, per route, the
+ * app process's CPU per request with the zero-cost store's as a percentage of it (100%: the
+ * store costs the app nothing), the figure a busy machine disturbs least.
  */
 function httpSummary(http: readonly HttpResult[]): string | undefined {
   const ok = http.filter((r) => r.status === 'ok');
   if (!ok.some((r) => r.subject === ZERO_COST) || ok.length < 2) return undefined;
-  const rows = HTTP_SCENARIOS.map((scenario) => [
+  const rateRows = HTTP_SCENARIOS.map((scenario) => [
     scenario === 'read' ? 'read (GET /read: get + touch)' : 'write (POST /write: get + set)',
     ...ok.map((r) => {
       const rate = r.scenarios[scenario]?.perSecond;
@@ -298,8 +302,23 @@ function httpSummary(http: readonly HttpResult[]): string | undefined {
       return share ? `${formatRate(rate)} (${share})` : formatRate(rate);
     }),
   ]);
+  const cpuRows = HTTP_SCENARIOS.map((scenario) => {
+    const zeroCost = http.find((r) => r.subject === ZERO_COST)?.scenarios[scenario]?.appCpuUs;
+    return [
+      `${scenario}: app CPU µs/req`,
+      ...ok.map((r) => {
+        const cpu = r.scenarios[scenario]?.appCpuUs;
+        if (cpu === undefined || cpu <= 0) return '-';
+        const baseline = subjectNamed(r.subject)?.kind === 'baseline';
+        const share = baseline || zeroCost === undefined ? '' : ` (${Math.round((zeroCost / cpu) * 100)}%)`;
+        return `${Math.round(cpu)}${share}`;
+      }),
+    ];
+  });
+  const rows = [...rateRows, ...cpuRows];
   return (
-    'HTTP req/s against the ceilings (issue 18; percentages: of the zero-cost store, same run)\n' +
+    'HTTP req/s against the ceilings (issue 18; percentages: of the zero-cost store, same run;\n' +
+    "app CPU: the server process's CPU time per request, percentage = zero-cost's / the subject's)\n" +
     renderTable(
       ['route', ...ok.map((r) => r.label)],
       rows,

@@ -46,6 +46,12 @@ export interface HttpFigures {
    * subject on that server.
    */
   redisCommands?: Record<string, number>;
+  /**
+   * CPU time of the app's server process (user + system, `process.cpuUsage()`) over the timed
+   * run / requests completed, in µs: what one request costs the app, which a busy machine
+   * changes far less than the rate.
+   */
+  appCpuUs?: number;
   /** With several rounds: every round's rate (the figures above are the median round's). */
   roundRates?: number[];
 }

@@ -29,6 +29,7 @@ import {
   CLEAR_PAGE,
   COMPARE_AND_SET,
   COMPARE_AND_SET_INDEXED,
+  GET_WITH_PTTL,
   INDEX_ONLY,
   ScriptReply,
   SET_INDEXED,
@@ -230,11 +231,9 @@ export class RedisStore extends SessionStore {
   }
 
   /**
-   * With `touchMargin`: GET and PTTL in one round trip (sent together), so core knows when
+   * With `touchMargin`: the value and its PTTL in one command (a script), so core knows when
    * Redis will expire the session and can skip a touch it already covers. The expiry counts
-   * from before the request was sent, so it is never later than Redis's own. A write landing
-   * between the two commands only makes PTTL describe a newer copy, which core then compares
-   * against as it would against any stored expiry.
+   * from before the command was sent, so it is never later than Redis's own.
    */
   private readWithExpiry(
     sid: string,
@@ -242,14 +241,13 @@ export class RedisStore extends SessionStore {
     onText?: (text: string, expiresAt: number | undefined) => void,
   ): Promise<SessionData | null> {
     const sentAt = Date.now();
-    return this.send(key, () =>
-      Promise.all([this.adapter.send(key, ['GET', key]), this.adapter.send(key, ['PTTL', key])]),
-    ).then(
-      ([reply, pttl]) => {
+    return this.send(key, () => runScript(this.sendTo(key), GET_WITH_PTTL, [key], [])).then(
+      (reply) => {
         if (reply == null) return null;
-        const text = replyText(reply);
+        const [value, pttl] = reply as [unknown, unknown];
+        const text = replyText(value);
         const remaining = replyNumber(pttl);
-        // -1: no expiry; -2: gone since the GET (no skip then).
+        // -1: no expiry.
         const expiresAt =
           remaining === -1 ? Number.POSITIVE_INFINITY : remaining >= 0 ? sentAt + remaining : undefined;
         onText?.(text, expiresAt);
