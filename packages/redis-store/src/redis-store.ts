@@ -29,7 +29,6 @@ import {
   CLEAR_PAGE,
   COMPARE_AND_SET,
   COMPARE_AND_SET_INDEXED,
-  GET_WITH_PTTL,
   INDEX_ONLY,
   ScriptReply,
   SET_INDEXED,
@@ -231,9 +230,11 @@ export class RedisStore extends SessionStore {
   }
 
   /**
-   * With `touchMargin`: the value and its PTTL in one command (a script), so core knows when
+   * With `touchMargin`: GET and PTTL in one round trip (sent together), so core knows when
    * Redis will expire the session and can skip a touch it already covers. The expiry counts
-   * from before the command was sent, so it is never later than Redis's own.
+   * from before the request was sent, so it is never later than Redis's own. A write landing
+   * between the two commands only makes PTTL describe a newer copy, which core then compares
+   * against as it would against any stored expiry.
    */
   private readWithExpiry(
     sid: string,
@@ -241,13 +242,14 @@ export class RedisStore extends SessionStore {
     onText?: (text: string, expiresAt: number | undefined) => void,
   ): Promise<SessionData | null> {
     const sentAt = Date.now();
-    return this.send(key, () => runScript(this.sendTo(key), GET_WITH_PTTL, [key], [])).then(
-      (reply) => {
+    return this.send(key, () =>
+      Promise.all([this.adapter.send(key, ['GET', key]), this.adapter.send(key, ['PTTL', key])]),
+    ).then(
+      ([reply, pttl]) => {
         if (reply == null) return null;
-        const [value, pttl] = reply as [unknown, unknown];
-        const text = replyText(value);
+        const text = replyText(reply);
         const remaining = replyNumber(pttl);
-        // -1: no expiry.
+        // -1: no expiry; -2: gone since the GET (no skip then).
         const expiresAt =
           remaining === -1 ? Number.POSITIVE_INFINITY : remaining >= 0 ? sentAt + remaining : undefined;
         onText?.(text, expiresAt);

@@ -43,19 +43,6 @@ end
 `;
 
 /**
- * A read that also tells when Redis will expire the value, for `touchMargin`: GET and PTTL
- * in one command, so the client pays for one command instead of two.
- * KEYS[1] the key. Replies nil when the key is missing, else [value, PTTL in ms (-1: no
- * expiry)]; a key holding another Redis type answers WRONGTYPE, as GET does.
- */
-export const GET_WITH_PTTL = luaScript(`
-local value = redis.pcall('GET', KEYS[1])
-if type(value) == 'table' then return value end
-if not value then return false end
-return { value, redis.call('PTTL', KEYS[1]) }
-`);
-
-/**
  * Compare-and-set, for values the server cannot edit (a custom serializer, a legacy
  * value): the client decodes, edits and re-encodes, and this writes the result only if the
  * stored value is still the one it read (compared by SHA1).

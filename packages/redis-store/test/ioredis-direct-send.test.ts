@@ -105,7 +105,7 @@ describeWithBackend('redis', 'RedisStore sending to an ioredis client directly',
   });
 });
 
-// touchMargin reads the value and its PTTL in one script (GET_WITH_PTTL).
+// touchMargin reads the value with its PTTL (GET + PTTL in one round trip).
 describeWithBackend('redis', 'RedisStore reading with touchMargin', () => {
   const redis = useRedis();
   const base = uniquePrefix('pttl');
