@@ -39,8 +39,21 @@ export interface RedisGroupReply {
   error?: string;
 }
 
+/** Parent -> child: the answer to {@link CouchUrlRequest}. */
+export interface CouchUrlReply {
+  type: 'couch-url';
+  url?: string;
+  error?: string;
+}
+
 /** Everything the parent sends. */
-export type ParentMessage = StartMessage | StopMessage | RedisUrlReply | AerospikeReply | RedisGroupReply;
+export type ParentMessage =
+  | StartMessage
+  | StopMessage
+  | RedisUrlReply
+  | AerospikeReply
+  | RedisGroupReply
+  | CouchUrlReply;
 
 /** Child -> parent: the subject needs the run's Redis server (started on first use, in the parent). */
 export interface RedisUrlRequest {
@@ -56,6 +69,11 @@ export interface AerospikeRequest {
 export interface RedisGroupRequest {
   type: 'redis-group?';
   count: number;
+}
+
+/** Child -> parent: the subject needs the run's CouchDB-API server (started on first use, in the parent). */
+export interface CouchUrlRequest {
+  type: 'couch-url?';
 }
 
 /** Child -> parent: progress the parent waits for. */

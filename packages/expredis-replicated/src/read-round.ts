@@ -159,7 +159,8 @@ export class ReadRound implements FinishedRound, Hedged {
     this.rejectRound = capturedReject as (err: unknown) => void;
     this.answers = new Array(settings.replicas.length);
     this.args = ['GET', key];
-    this.expiries = settings.expiryQuorum > 0 ? new Array(settings.replicas.length).fill(Number.NaN) : undefined;
+    this.expiries =
+      settings.expiryQuorum > 0 ? new Array(settings.replicas.length).fill(Number.NaN) : undefined;
   }
 
   /** Asks every server at once. */
@@ -207,20 +208,22 @@ export class ReadRound implements FinishedRound, Hedged {
     const sentAt = Date.now();
     const key = this.key;
     this.expiriesPending++;
-    replica.call((send) => Promise.all([send(this.args), send(['PTTL', key])])).then(
-      ([reply, pttl]) => {
-        this.expiriesPending--;
-        this.noteExpiry(index, sentAt, pttl);
-        this.answer(index, reply == null ? null : replyText(reply));
-        this.releaseHeld();
-      },
-      (err: unknown) => {
-        this.expiriesPending--;
-        if (isWrongType(err)) this.answer(index, FOREIGN_VALUE);
-        else this.fail(index, err);
-        this.releaseHeld();
-      },
-    );
+    replica
+      .call((send) => Promise.all([send(this.args), send(['PTTL', key])]))
+      .then(
+        ([reply, pttl]) => {
+          this.expiriesPending--;
+          this.noteExpiry(index, sentAt, pttl);
+          this.answer(index, reply == null ? null : replyText(reply));
+          this.releaseHeld();
+        },
+        (err: unknown) => {
+          this.expiriesPending--;
+          if (isWrongType(err)) this.answer(index, FOREIGN_VALUE);
+          else this.fail(index, err);
+          this.releaseHeld();
+        },
+      );
   }
 
   /**

@@ -88,7 +88,11 @@ describeWithBackend('redis', 'ReplicatedStore with touchMargin', () => {
         await store.set(id, session({ v: round }, 60_000));
         await store.idle();
         // As if the last writes had missed servers 1 and 2: only server 0 keeps it 90 s.
-        await Promise.all(servers().slice(1).map((server) => server.command('PEXPIRE', prefix + id, '20000')));
+        await Promise.all(
+          servers()
+            .slice(1)
+            .map((server) => server.command('PEXPIRE', prefix + id, '20000')),
+        );
         await store.touch(id, touched((await store.get(id)) as SessionData, 61_000));
         await store.idle();
         for (const copy of await held(id)) expect(copy.pttl).toBeGreaterThan(60_000);
@@ -102,7 +106,11 @@ describeWithBackend('redis', 'ReplicatedStore with touchMargin', () => {
     await store.set(id, session({ v: 1 }, 60_000));
     await store.idle();
     // Two servers lose the key: only one copy is left, so no write quorum keeps it.
-    await Promise.all(servers().slice(1).map((server) => server.command('DEL', prefix + id)));
+    await Promise.all(
+      servers()
+        .slice(1)
+        .map((server) => server.command('DEL', prefix + id)),
+    );
     const loaded = (await store.get(id)) as SessionData;
     expect(loaded).toMatchObject({ v: 1 });
     const [first] = await held(id);
