@@ -14,6 +14,12 @@ export interface SubjectContext {
    * of `@session-stores/test-servers`, or `REDIS_REPLICA_URLS`), for stores writing to several.
    */
   redisGroup(count: number): Promise<RedisEndpoint[]>;
+  /**
+   * Base URL (trailing slash) of the run's CouchDB-API server: express-pouchdb of
+   * `@session-stores/test-servers` in a child process, or `COUCHDB_URL`; started on first use.
+   * A subject creates a database of its own there (named after its prefix) and deletes it on close.
+   */
+  couchUrl(): Promise<string>;
 }
 
 /** One server of {@link SubjectContext.redisGroup}. */

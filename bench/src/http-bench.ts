@@ -8,6 +8,7 @@ import { sessionCookieHeader } from './http-cookies';
 import type {
   AerospikeRequest,
   ChildMessage,
+  CouchUrlRequest,
   ParentMessage,
   RedisGroupRequest,
   RedisUrlRequest,
@@ -65,7 +66,14 @@ async function serverCpu(server: ServerProcess): Promise<number> {
 class ServerProcess extends ChildChannel<ChildMessage, ParentMessage> {
   constructor(handle: ContextHandle) {
     super('http-server.ts', (message) => {
-      const request = message as RedisUrlRequest | AerospikeRequest | RedisGroupRequest;
+      const request = message as RedisUrlRequest | AerospikeRequest | RedisGroupRequest | CouchUrlRequest;
+      if (request.type === 'couch-url?') {
+        handle.ctx.couchUrl().then(
+          (url) => this.send({ type: 'couch-url', url }),
+          (err: unknown) => this.send({ type: 'couch-url', error: describeError(err) }),
+        );
+        return true;
+      }
       if (request.type === 'redis-group?') {
         handle.ctx.redisGroup(request.count).then(
           (servers) => this.send({ type: 'redis-group', servers }),

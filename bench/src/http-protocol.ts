@@ -44,6 +44,13 @@ export interface CpuRequest {
   type: 'cpu?';
 }
 
+/** Parent -> child: the answer to {@link CouchUrlRequest}. */
+export interface CouchUrlReply {
+  type: 'couch-url';
+  url?: string;
+  error?: string;
+}
+
 /** Everything the parent sends. */
 export type ParentMessage =
   | StartMessage
@@ -51,7 +58,8 @@ export type ParentMessage =
   | CpuRequest
   | RedisUrlReply
   | AerospikeReply
-  | RedisGroupReply;
+  | RedisGroupReply
+  | CouchUrlReply;
 
 /** Child -> parent: the subject needs the run's Redis server (started on first use, in the parent). */
 export interface RedisUrlRequest {
@@ -67,6 +75,11 @@ export interface AerospikeRequest {
 export interface RedisGroupRequest {
   type: 'redis-group?';
   count: number;
+}
+
+/** Child -> parent: the subject needs the run's CouchDB-API server (started on first use, in the parent). */
+export interface CouchUrlRequest {
+  type: 'couch-url?';
 }
 
 /** Child -> parent: progress the parent waits for. */

@@ -21,6 +21,8 @@ import type {
   AerospikeReply,
   AerospikeRequest,
   ChildMessage,
+  CouchUrlReply,
+  CouchUrlRequest,
   ParentMessage,
   RedisGroupReply,
   RedisGroupRequest,
@@ -41,9 +43,22 @@ let storeErrors = 0;
 const redisWaiters: Array<(reply: RedisUrlReply) => void> = [];
 const aerospikeWaiters: Array<(reply: AerospikeReply) => void> = [];
 const groupWaiters: Array<(reply: RedisGroupReply) => void> = [];
+const couchWaiters: Array<(reply: CouchUrlReply) => void> = [];
 
-function send(message: ChildMessage | RedisUrlRequest | AerospikeRequest | RedisGroupRequest): void {
+function send(
+  message: ChildMessage | RedisUrlRequest | AerospikeRequest | RedisGroupRequest | CouchUrlRequest,
+): void {
   process.send?.(message);
+}
+
+/** Asks the parent for the run's CouchDB-API server, which it starts on first use. */
+function askCouchUrl(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    couchWaiters.push((reply) =>
+      reply.url ? resolve(reply.url) : reject(new SubjectUnavailable(reply.error)),
+    );
+    send({ type: 'couch-url?' });
+  });
 }
 
 /** Asks the parent for the run's Redis server, which it starts on first use. */
@@ -131,6 +146,7 @@ async function start(message: StartMessage): Promise<void> {
     redisUrl: askRedisUrl,
     aerospike: askAerospike,
     redisGroup: askRedisGroup,
+    couchUrl: askCouchUrl,
   };
   instance = await subject.create(ctx);
   const { store, ops } = instance;
@@ -180,6 +196,8 @@ process.on('message', (message: ParentMessage) => {
     aerospikeWaiters.shift()?.(message);
   } else if (message.type === 'redis-group') {
     groupWaiters.shift()?.(message);
+  } else if (message.type === 'couch-url') {
+    couchWaiters.shift()?.(message);
   }
 });
 

@@ -1,9 +1,11 @@
 import type { startAerospikeTestServer } from '@session-stores/aerospike-test-server';
 import {
+  type CouchServer,
   deleteByPrefix,
   parseInfo,
   type RedisGroup,
   type RedisServer,
+  startCouchServer,
   startRedis,
   startRedisGroup,
   uniquePrefix,
@@ -75,6 +77,7 @@ export class BenchServers {
   private redis: Promise<RedisServer> | undefined;
   private aerospike: Promise<AerospikeServer> | undefined;
   private readonly groups = new Map<number, Promise<RedisGroup>>();
+  private couch: Promise<CouchServer> | undefined;
 
   constructor(private readonly log: (line: string) => void = () => {}) {}
 
@@ -110,6 +113,27 @@ export class BenchServers {
     return group;
   }
 
+  /**
+   * The CouchDB-API server, started once: express-pouchdb (in-memory PouchDB) in a child
+   * process of `@session-stores/test-servers`, as the pouch-store tests use, or `COUCHDB_URL`.
+   */
+  couchServer(): Promise<CouchServer> {
+    this.couch ??= startCouchServer().then(
+      (server) => {
+        this.log(
+          `CouchDB API: ${server.source === 'env' ? 'COUCHDB_URL' : 'express-pouchdb (in-memory PouchDB) in a child process'} at ${server.host}:${server.port}`,
+        );
+        return server;
+      },
+      (err: unknown) => {
+        throw new SubjectUnavailable(
+          `no CouchDB server: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      },
+    );
+    return this.couch;
+  }
+
   /** A fresh context for one instance of subject `name`. */
   contextFor(name: string): ContextHandle {
     const prefix = uniquePrefix(`bench-${name}`);
@@ -134,6 +158,7 @@ export class BenchServers {
         const group = await this.redisGroup(count);
         return group.servers.map((s): RedisEndpoint => ({ url: s.url, host: s.host, port: s.port }));
       },
+      couchUrl: async () => (await this.couchServer()).url,
     };
     return {
       ctx,
@@ -206,7 +231,7 @@ export class BenchServers {
 
   /** Stops what this run started (an env server is left alone). */
   async stop(): Promise<void> {
-    for (const server of [this.redis, this.aerospike, ...this.groups.values()]) {
+    for (const server of [this.redis, this.aerospike, this.couch, ...this.groups.values()]) {
       if (!server) continue;
       try {
         await (await server).stop();

@@ -149,21 +149,51 @@ function loadRedisStore(): RedisStoreClass {
   return loadStoreClass<RedisStoreClass>('@session-stores/redis-store', 'RedisStore');
 }
 
-/** The store class of `@session-stores/pouch-store` (the options used here). */
-type PouchStoreClass = new (options?: {
+/** The options of `@session-stores/pouch-store` used here. */
+interface PouchOptions {
   maxIdle?: number;
   serializer?: Serializer;
-}) => Store & {
+  touchMargin?: number;
+  /** An `http(s)://` URL: the store is on the CouchDB API. */
+  database?: string;
+}
+
+/** The store class of `@session-stores/pouch-store` (the options used here). */
+type PouchStoreClass = new (
+  options?: PouchOptions,
+) => Store & {
   readonly cachedSessions: number;
   ready(): Promise<void>;
   close(): Promise<void>;
 };
 
-/** Our PouchStore on its default private in-memory database; `options` only for the cache-off variant. */
-async function pouchStore(options?: { maxIdle?: number; serializer?: Serializer }): Promise<SubjectInstance> {
+/** Our PouchStore on its default private in-memory database; `options` only for the variants. */
+async function pouchStore(options?: PouchOptions): Promise<SubjectInstance> {
   const PouchStore = loadStoreClass<PouchStoreClass>('@session-stores/pouch-store', 'PouchStore');
   const store = await whenReady(options ? new PouchStore(options) : new PouchStore());
   return storeInstance(store, promiseOps(store), () => store.close());
+}
+
+/**
+ * Our PouchStore on the CouchDB API (the run's express-pouchdb server, see
+ * `SubjectContext.couchUrl`), in a database of its own, deleted when the instance closes.
+ */
+async function pouchCouchStore(ctx: SubjectContext, touchMargin?: number): Promise<SubjectInstance> {
+  const base = await ctx.couchUrl();
+  // CouchDB database names: lowercase letters, digits and a few signs, starting with a letter.
+  const name = `bench-${ctx.prefix.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(/-+$/, '');
+  const database = `${base}${name}`;
+  const instance = await pouchStore({ database, ...(touchMargin === undefined ? {} : { touchMargin }) });
+  return {
+    ...instance,
+    close: async () => {
+      try {
+        await instance.close();
+      } finally {
+        await fetch(database, { method: 'DELETE' }).catch(() => undefined);
+      }
+    },
+  };
 }
 
 /** The store class of `@session-stores/aerospike-store` (the options used here). */
@@ -317,6 +347,7 @@ type ReplicatedStoreClass = new (options: {
   writeQuorum: 'majority';
   readPolicy: 'first';
   serializer?: Serializer;
+  touchMargin?: number;
 }) => Store & {
   ready(timeoutMs?: number): Promise<void>;
   idle(): Promise<void>;
@@ -368,6 +399,7 @@ async function replicatedStore(
   ctx: SubjectContext,
   slowMs: number,
   serializer?: Serializer,
+  touchMargin?: number,
 ): Promise<SubjectInstance> {
   const ReplicatedStore = loadStoreClass<ReplicatedStoreClass>(
     '@session-stores/expredis-replicated',
@@ -399,6 +431,7 @@ async function replicatedStore(
       writeQuorum: 'majority',
       readPolicy: 'first',
       ...(serializer ? { serializer } : {}),
+      ...(touchMargin === undefined ? {} : { touchMargin }),
     });
     await store.ready(10_000);
     const ops = promiseOps(store);
@@ -549,6 +582,33 @@ export const SUBJECTS: readonly Subject[] = [
     create: () => pouchStore(),
   },
   {
+    name: 'pouch-fast',
+    label: 'pouch-store (fast)',
+    description:
+      "the pouch subject with issue 18's means on: touchMargin 0.1 (reads report the document's " +
+      'expiresAt, so touches it covers write no revision)',
+    kind: 'store',
+    anchor: 'pouch',
+    create: () => pouchStore({ touchMargin: 0.1 }),
+  },
+  {
+    name: 'pouch-couch',
+    label: 'pouch-store (CouchDB API)',
+    description:
+      'PouchStore on the CouchDB API: express-pouchdb (in-memory PouchDB) of @session-stores/test-servers ' +
+      'in a child process on loopback, one database per instance; the store keeps its in-process cache',
+    kind: 'store',
+    create: (ctx) => pouchCouchStore(ctx),
+  },
+  {
+    name: 'pouch-couch-fast',
+    label: 'pouch-store (CouchDB API, fast)',
+    description: 'the pouch-couch subject with touchMargin 0.1',
+    kind: 'store',
+    anchor: 'pouch-couch',
+    create: (ctx) => pouchCouchStore(ctx, 0.1),
+  },
+  {
     name: 'aerospike-anchor',
     label: 'aerospike-session-store',
     description: `${AEROSPIKE_ANCHOR.name} ${AEROSPIKE_ANCHOR.version}'s published code on aerospike 6.7.1 (callback API)`,
@@ -654,6 +714,16 @@ export const SUBJECTS: readonly Subject[] = [
       set: 'expredis-replicated(3*) writes to 3 servers and resolves at 2 acks (majority); redis-store(node-redis) writes to 1',
     },
     create: (ctx) => replicatedStore(ctx, 0),
+  },
+  {
+    name: 'replicated-3-fast',
+    label: 'expredis-replicated(3, fast)',
+    description:
+      'the replicated-3 subject with touchMargin 0.1: a read sends PTTL with its GET and PTTL alone to one ' +
+      'more server, and a touch is skipped while 2 servers (the write quorum) keep the session long enough',
+    kind: 'store',
+    anchor: 'replicated-3',
+    create: (ctx) => replicatedStore(ctx, 0, undefined, 0.1),
   },
   {
     name: 'replicated-3-slow',
@@ -798,8 +868,15 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
   baselines: BASELINES,
   raw: ['raw-node-redis', 'raw-ioredis'],
   'redis-store': ['redis-node', 'redis-ioredis', 'redis-node-fast', 'redis-node-cached', 'redis-ioredis-fast'],
-  fast: ['redis-node-fast', 'redis-node-cached', 'redis-ioredis-fast'],
-  'pouch-store': ['pouch'],
+  fast: [
+    'redis-node-fast',
+    'redis-node-cached',
+    'redis-ioredis-fast',
+    'pouch-fast',
+    'pouch-couch-fast',
+    'replicated-3-fast',
+  ],
+  'pouch-store': ['pouch', 'pouch-fast', 'pouch-couch', 'pouch-couch-fast'],
   'aerospike-store': ['aerospike'],
   redis: [
     'connect-redis',
@@ -812,8 +889,8 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
     'raw-node-redis',
     'raw-ioredis',
   ],
-  replicated: ['replicated-3', 'replicated-3-slow'],
-  'expredis-replicated': ['replicated-3', 'replicated-3-slow'],
+  replicated: ['replicated-3', 'replicated-3-slow', 'replicated-3-fast'],
+  'expredis-replicated': ['replicated-3', 'replicated-3-slow', 'replicated-3-fast'],
   /** Issue 17: the cost of the store channels, unobserved and observed, beside the store without channel code. */
   telemetry: ['memory-no-channels', 'memory-observed', 'redis-node-no-channels'],
   /** Issue 17: each store with encryption at rest, beside the same store without (its anchor). */

@@ -114,16 +114,23 @@ function sessionStart(text: string, kind: number): number {
  * when the session's JSON parses on its own, the envelope holds nothing else.
  */
 function parseSession(text: string, kind: number): unknown {
+  parsedJson = undefined;
   const start = sessionStart(text, kind);
   if (start >= 0) {
+    const json = text.slice(start, text.length - 1);
     try {
-      return JSON.parse(text.slice(start, text.length - 1));
+      const session = JSON.parse(json);
+      parsedJson = json;
+      return session;
     } catch {
       // Not the exact form: the envelope decides.
     }
   }
   return (JSON.parse(text) as { s?: unknown }).s;
 }
+
+/** The session's own JSON when {@link parseSession} last parsed it alone (else undefined). */
+let parsedJson: string | undefined;
 
 /** What a stored value is, judged by its header alone (no decoding). */
 export interface StoredHeader {
@@ -145,8 +152,16 @@ export function readHeader(text: string): StoredHeader {
 /** A stored value taken apart (the session itself still to be decoded for the text forms). */
 export type StoredValue =
   | { readonly kind: 'tombstone'; readonly version: number }
-  /** An object decoded from the JSON form. */
-  | { readonly kind: 'object'; readonly version: number; readonly session: unknown }
+  /**
+   * An object decoded from the JSON form; `json` is the session's own JSON within the value
+   * when it parsed on its own (the values this store writes), which JSON decodes to the same.
+   */
+  | {
+      readonly kind: 'object';
+      readonly version: number;
+      readonly session: unknown;
+      readonly json: string | undefined;
+    }
   /** Serializer output: from the `t` form, or a legacy value (version 0). */
   | { readonly kind: 'text'; readonly version: number; readonly text: string };
 
@@ -168,7 +183,7 @@ export function parseStored(text: string): StoredValue {
   if (session === null || typeof session !== 'object' || Array.isArray(session)) {
     throw new TypeError('the "s" member is not an object');
   }
-  return { kind: 'object', version, session };
+  return { kind: 'object', version, session, json: parsedJson };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CorruptSessionError, type SessionData } from '@session-stores/core';
-import { isWrongType, replyText } from '@session-stores/redis-store/connection';
+import { isWrongType, replyNumber, replyText } from '@session-stores/redis-store/connection';
 import { readHeader } from './envelope';
 import type { Hedged, HedgeTimer } from './hedge-timer';
 import type { ReadPolicy } from './options';
@@ -34,8 +34,28 @@ export interface RoundSettings {
   ): SessionData | null | Promise<SessionData | null>;
   /** What a read that found only corrupt data returns (`null`), or throws (the store's `onCorrupt`). */
   corrupt(sid: string, err: unknown): null;
-  /** Takes note of the session a read returns, and of the version of the copy it came from. */
-  loaded(sid: string, session: SessionData, version: number): void;
+  /**
+   * What the last `decode` call found for core's merge base (SessionCodec.decodedText): read
+   * right after it, as the next decode replaces it.
+   */
+  decodedText(): string | undefined;
+  /**
+   * With `touchMargin`: how many servers must be known to keep a copy for an expiry to be
+   * reported, the write quorum (see {@link ReadRound}); 0 when no expiry is wanted (reads
+   * then send GET alone).
+   */
+  readonly expiryQuorum: number;
+  /**
+   * Takes note of the session a read returns: the version of the copy it came from, the text
+   * its merge base can be decoded from (undefined: none), and the expiry bound (undefined: none).
+   */
+  loaded(
+    sid: string,
+    session: SessionData,
+    version: number,
+    text: string | undefined,
+    expiresAt: number | undefined,
+  ): void;
   /** Called once every server asked has answered or failed, for rounds made with `repair` (read repair). */
   finished(key: string, round: FinishedRound): void;
 }
@@ -76,6 +96,20 @@ function capture(resolve: (session: SessionData | null) => void, reject: (err: u
  * - `'newest'`: every server is asked; once `readQuorum` have answered, the highest
  *   version among them wins (a tombstone or a miss means no session); fewer answers is
  *   `ERR_BACKEND_UNAVAILABLE`.
+ *
+ * With `touchMargin` (`expiryQuorum` W > 0), each GET goes with a PTTL of the same key in the
+ * same round trip, and a hedged read also sends PTTL alone to W − 1 other servers. The expiry
+ * reported to core is a lower bound on how long a write quorum keeps the session: the W-th
+ * latest of the servers' expiries known, each counted from before its command was sent (so
+ * never later than the server's own). A touch written instead would reach W servers; one is
+ * skipped only while W servers already keep the session at least that long, so losing the
+ * servers a write may lose never shortens a session more than it would have. One server's
+ * PTTL alone would not do: a write that reached it but missed its quorum (a failure
+ * reported to its caller) leaves it keeping the session longer than the others. A key a
+ * server lacks counts as kept by nothing, a tombstone as kept (a touch never revives a
+ * destroyed session). The session is handed over once W expiries are known, or once none
+ * can still arrive, or (hedged) at the hedge delay: then without a bound, and its touch is
+ * written.
  */
 export class ReadRound implements FinishedRound, Hedged {
   /** The read's outcome: the session, `null` for none. */
@@ -96,6 +130,14 @@ export class ReadRound implements FinishedRound, Hedged {
   private decided = false;
   private finished = false;
   private corrupt: unknown;
+  /** With touchMargin: per server, the expiry known (NaN: none), and how many are known. */
+  private readonly expiries: number[] | undefined;
+  private expiriesKnown = 0;
+  /** Round trips under way that will report an expiry. */
+  private expiriesPending = 0;
+  /** A won session waiting for expiries (its server is `winner`), and its merge-base text. */
+  private held: SessionData | undefined;
+  private heldText: string | undefined;
   /** Hedged: the server asked first; -1 when every server was asked at once. */
   private primary = -1;
   /** Whether the servers besides the primary were asked (always, when not hedged). */
@@ -117,6 +159,8 @@ export class ReadRound implements FinishedRound, Hedged {
     this.rejectRound = capturedReject as (err: unknown) => void;
     this.answers = new Array(settings.replicas.length);
     this.args = ['GET', key];
+    this.expiries =
+      settings.expiryQuorum > 0 ? new Array(settings.replicas.length).fill(Number.NaN) : undefined;
   }
 
   /** Asks every server at once. */
@@ -133,23 +177,112 @@ export class ReadRound implements FinishedRound, Hedged {
     this.primary = index;
     this.restAsked = false;
     this.ask(index);
+    if (this.expiries) this.probeExpiries(index);
     this.settings.hedges.add(this, hedgeAt);
   }
 
-  /** The hedge delay ran out: asks the other servers (if the read is still undecided). */
+  /**
+   * The hedge delay ran out: asks the other servers (if the read is still undecided), or
+   * hands over a won session still waiting for expiries, without a bound.
+   */
   hedge(): void {
-    if (!this.decided) this.askRest();
+    // Past the poll phase first: replies that arrived while the event loop was busy count.
+    if (this.held) setImmediate(() => this.held && this.deliver());
+    else if (!this.decided) this.askRest();
   }
 
   private ask(index: number): void {
     this.asked++;
-    (this.settings.replicas[index] as Replica).send(this.args).then(
-      (reply) => this.answer(index, reply == null ? null : replyText(reply)),
-      (err: unknown) => {
-        if (isWrongType(err)) this.answer(index, FOREIGN_VALUE);
-        else this.fail(index, err);
-      },
-    );
+    const replica = this.settings.replicas[index] as Replica;
+    if (!this.expiries) {
+      replica.send(this.args).then(
+        (reply) => this.answer(index, reply == null ? null : replyText(reply)),
+        (err: unknown) => {
+          if (isWrongType(err)) this.answer(index, FOREIGN_VALUE);
+          else this.fail(index, err);
+        },
+      );
+      return;
+    }
+    // GET and PTTL leave together, in one round trip.
+    const sentAt = Date.now();
+    const key = this.key;
+    this.expiriesPending++;
+    replica
+      .call((send) => Promise.all([send(this.args), send(['PTTL', key])]))
+      .then(
+        ([reply, pttl]) => {
+          this.expiriesPending--;
+          this.noteExpiry(index, sentAt, pttl);
+          this.answer(index, reply == null ? null : replyText(reply));
+          this.releaseHeld();
+        },
+        (err: unknown) => {
+          this.expiriesPending--;
+          if (isWrongType(err)) this.answer(index, FOREIGN_VALUE);
+          else this.fail(index, err);
+          this.releaseHeld();
+        },
+      );
+  }
+
+  /**
+   * Hedged with touchMargin: PTTL alone to the W − 1 fastest reachable servers besides the
+   * one asked, so the read can know how long a write quorum keeps the session. Not sent when
+   * too few are reachable to know it anyway.
+   */
+  private probeExpiries(primary: number): void {
+    const { replicas, expiryQuorum } = this.settings;
+    if (expiryQuorum < 2) return;
+    const now = performance.now();
+    const others: Replica[] = [];
+    for (const replica of replicas) if (replica.index !== primary && replica.usable) others.push(replica);
+    if (others.length < expiryQuorum - 1) return;
+    if (others.length > expiryQuorum - 1) {
+      others.sort((a, b) => a.latency.current(now) - b.latency.current(now));
+    }
+    const args = ['PTTL', this.key];
+    for (let sent = 0; sent < expiryQuorum - 1; sent++) {
+      const replica = others[sent] as Replica;
+      const index = replica.index;
+      const sentAt = Date.now();
+      this.expiriesPending++;
+      replica.send(args).then(
+        (pttl) => {
+          this.expiriesPending--;
+          this.noteExpiry(index, sentAt, pttl);
+          this.releaseHeld();
+        },
+        () => {
+          this.expiriesPending--;
+          this.releaseHeld();
+        },
+      );
+    }
+  }
+
+  /** Server `index` answered PTTL for a command sent at `sentAt` (epoch ms). */
+  private noteExpiry(index: number, sentAt: number, pttl: unknown): void {
+    const expiries = this.expiries as number[];
+    const ms = replyNumber(pttl);
+    // -1: no expiry; -2: no key, so nothing kept; anything else unusable counts as nothing too.
+    const at = ms === -1 ? Number.POSITIVE_INFINITY : ms >= 0 ? sentAt + ms : Number.NEGATIVE_INFINITY;
+    const known = expiries[index] as number;
+    if (Number.isNaN(known)) {
+      this.expiriesKnown++;
+      expiries[index] = at;
+    } else if (at < known) {
+      expiries[index] = at;
+    }
+  }
+
+  /** The W-th latest expiry known (see the class comment), or undefined when fewer than W are known. */
+  private expiryBound(): number | undefined {
+    const need = this.settings.expiryQuorum;
+    if (this.expiriesKnown < need) return undefined;
+    const known = (this.expiries as number[]).filter((at) => !Number.isNaN(at)).sort((a, b) => b - a);
+    const at = known[need - 1] as number;
+    return at === Number.NEGATIVE_INFINITY ? undefined : at;
   }
 
   private askRest(): void {
@@ -209,8 +342,9 @@ export class ReadRound implements FinishedRound, Hedged {
       this.unreadable(index, err);
       return;
     }
+    const text = this.settings.decodedText();
     if (!(decoded instanceof Promise)) {
-      if (decoded) this.win(index, decoded);
+      if (decoded) this.win(index, decoded, text);
       else this.tombstone(index);
       return;
     }
@@ -219,7 +353,7 @@ export class ReadRound implements FinishedRound, Hedged {
       (session) => {
         this.decoding--;
         if (this.decided) this.notFound(index);
-        else if (session) this.win(index, session);
+        else if (session) this.win(index, session, text);
         else this.tombstone(index);
         this.maybeFinish();
       },
@@ -305,8 +439,9 @@ export class ReadRound implements FinishedRound, Hedged {
       this.reject(err);
       return;
     }
+    const text = this.settings.decodedText();
     if (!(decoded instanceof Promise)) {
-      if (decoded) this.win(best, decoded);
+      if (decoded) this.win(best, decoded, text);
       else this.resolve(null);
       return;
     }
@@ -314,7 +449,7 @@ export class ReadRound implements FinishedRound, Hedged {
     decoded.then(
       (session) => {
         this.decoding--;
-        if (session) this.win(best, session);
+        if (session) this.win(best, session, text);
         else this.resolve(null);
         this.maybeFinish();
       },
@@ -332,12 +467,40 @@ export class ReadRound implements FinishedRound, Hedged {
     if (this.hedgeQueued) this.settings.hedges.remove(this);
   }
 
-  private win(index: number, session: SessionData): void {
-    this.decide();
+  private win(index: number, session: SessionData, text: string | undefined): void {
     this.winner = index;
     this.winnerSession = session;
-    this.settings.loaded(this.sid, session, answerVersion(this.answers[index] as StoredAnswer));
+    if (this.expiries && this.expiriesKnown < this.settings.expiryQuorum && this.expiriesPending > 0) {
+      // Waits for expiries; a hedged read keeps its hedge timer, which ends the wait.
+      this.decided = true;
+      this.held = session;
+      this.heldText = text;
+      return;
+    }
+    this.decide();
+    const version = answerVersion(this.answers[index] as StoredAnswer);
+    this.settings.loaded(this.sid, session, version, text, this.expiries ? this.expiryBound() : undefined);
     this.resolve(session);
+  }
+
+  /** A held session is handed over once W expiries are known or none can still arrive. */
+  private releaseHeld(): void {
+    if (this.held && (this.expiriesKnown >= this.settings.expiryQuorum || this.expiriesPending === 0)) {
+      this.deliver();
+    }
+  }
+
+  /** Hands a held session over, with the expiry bound if one is known by now. */
+  private deliver(): void {
+    const session = this.held as SessionData;
+    const text = this.heldText;
+    this.held = undefined;
+    this.heldText = undefined;
+    this.decide();
+    const version = answerVersion(this.answers[this.winner] as StoredAnswer);
+    this.settings.loaded(this.sid, session, version, text, this.expiryBound());
+    this.resolve(session);
+    this.maybeFinish();
   }
 
   private maybeFinish(): void {

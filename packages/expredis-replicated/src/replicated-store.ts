@@ -192,9 +192,13 @@ export class ReplicatedStore extends SessionStore {
       readQuorum: this.readQuorum,
       hedges: new HedgeTimer(),
       decode: (sid, answer) => this.codec.decode(sid, answer),
+      decodedText: () => this.codec.decodedText,
+      // With touchMargin, reads learn how long a write quorum keeps the session (see ReadRound).
+      expiryQuorum: this.touchMargin > 0 ? this.writeQuorum : 0,
       corrupt: (sid, cause) => this.corruptData(sid, cause),
-      loaded: (sid, session, version) => {
-        this.rememberLoaded(sid, session, version);
+      loaded: (sid, session, version, text, expiresAt) => {
+        // The stored text saves core a JSON snapshot of every session read.
+        this.rememberLoaded(sid, session, version, text, expiresAt);
       },
       finished: (key, round) => this.repairs.afterRead(key, round),
     };

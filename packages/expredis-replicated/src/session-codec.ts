@@ -25,9 +25,17 @@ export type StoredAnswer = string | null | typeof FOREIGN_VALUE;
 export class SessionCodec {
   /** Whether sessions are stored in the JSON form that touch can edit on the server. */
   readonly editsOnServer: boolean;
+  /**
+   * What the last {@link decode} call found for core's merge base (`rememberLoaded`'s `text`):
+   * text the store's serializer decodes to the same session, sliced from the stored value at
+   * no cost (the session's own JSON, the custom serializer's output, a legacy value), or
+   * undefined (a tombstone, a JSON value not in the exact form). Read it right after the call.
+   */
+  decodedText: string | undefined;
 
   constructor(private readonly serializer: Serializer) {
     this.editsOnServer = isJsonSerializer(serializer);
+    this.decodedText = undefined;
   }
 
   /** The envelope of `session` at `version`. @throws SerializeError */
@@ -73,10 +81,16 @@ export class SessionCodec {
     sid: string,
     answer: string | typeof FOREIGN_VALUE,
   ): SessionData | null | Promise<SessionData | null> {
+    this.decodedText = undefined;
     const stored = this.parse(sid, answer);
     if (stored.version > 0) processClock.observe(stored.version);
-    if (stored.kind === 'object') return stored.session as SessionData;
+    if (stored.kind === 'object') {
+      // The slice is JSON: core decodes it with the serializer, so only when that is JSON.
+      this.decodedText = this.editsOnServer ? stored.json : undefined;
+      return stored.session as SessionData;
+    }
     if (stored.kind === 'tombstone') return null;
+    this.decodedText = stored.text;
     return decodeSession(this.serializer, sid, stored.text);
   }
 }

@@ -190,12 +190,23 @@ export class PouchStore extends SessionStore {
     return session;
   }
 
-  /** Decodes a stored session and remembers its revision, for a later conditional write. */
+  /**
+   * Decodes a stored session and remembers its revision, for a later conditional write, and
+   * its expiry, so `touchMargin` can skip touches it covers. PouchDB has no TTL of its own:
+   * the document's `expiresAt` is the expiry itself. Every read (cache or database) treats
+   * the session as gone from that instant on (`isExpired`), and the purge deletes only
+   * documents past it, so it is exactly when the session reads as gone; `null` is never.
+   * The field is compared with each reader's clock, as written by each writer's: a skipped
+   * touch leaves what a written one would have replaced by a value at least as late, in the
+   * same terms. A cached copy may trail another process's newer write by the feed's lag; that
+   * write set its own expiry, later than the cached one unless its TTL rule is shorter.
+   */
   private loadedSession(
     sid: string,
     stored: StoredSession,
   ): SessionData | null | Promise<SessionData | null> {
-    return this.rememberLoaded(sid, this.decode(sid, stored.text), stored, stored.text);
+    const expiresAt = stored.expiresAt ?? Number.POSITIVE_INFINITY;
+    return this.rememberLoaded(sid, this.decode(sid, stored.text), stored, stored.text, expiresAt);
   }
 
   /**

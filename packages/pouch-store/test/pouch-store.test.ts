@@ -311,6 +311,55 @@ describe('the in-process cache', () => {
   });
 });
 
+/**
+ * express-session's `touch` argument: the loaded session object itself (it carries what the
+ * read reported) with its cookie moved to expire `maxAgeMs` from now.
+ */
+function touched(loaded: SessionData, maxAgeMs: number): SessionData {
+  const cookie = { ...(loaded.cookie as object), expires: new Date(Date.now() + maxAgeMs) };
+  return Object.assign(loaded, { cookie }) as SessionData;
+}
+
+describe('touchMargin', () => {
+  // The document's expiresAt is the expiry itself, reported by reads from the cache and the
+  // database alike: a touch it covers writes nothing, one it does not cover writes a revision.
+  test.each([
+    ['from the cache', {}],
+    ['from the database (maxIdle: 0)', { maxIdle: 0 }],
+  ])(
+    'a covered touch of a session read %s writes no revision; an uncovered one does',
+    async (_label, extra) => {
+      const store = await open({ touchMargin: 0.5, ...extra });
+      await store.set('a', makeSession({ v: 1 }, 60_000));
+      const saved = await rawGet(store, store.documentId('a'));
+      // The save's server expiry is the cookie's plus half the lifetime.
+      expect(saved?.expiresAt as number).toBeGreaterThan(Date.now() + 85_000);
+
+      // Asks for 61 s: inside the stored 90 s, and the cookie moves by 1 s (< 30 s of margin).
+      const first = (await store.get('a')) as SessionData;
+      await store.touch('a', touched(first, 61_000));
+      expect((await rawGet(store, store.documentId('a')))?._rev).toBe(saved?._rev);
+
+      // Asks for 100 s: past the stored expiry, so it is written, with its own margin.
+      const second = (await store.get('a')) as SessionData;
+      const before = Date.now();
+      await store.touch('a', touched(second, 100_000));
+      const after = await rawGet(store, store.documentId('a'));
+      expect(after?._rev).not.toBe(saved?._rev);
+      expect(after?.expiresAt as number).toBeGreaterThanOrEqual(before + 150_000);
+      expect(await store.get('a')).toMatchObject({ v: 1 });
+    },
+  );
+
+  test('without touchMargin every touch is written', async () => {
+    const store = await open();
+    await store.set('a', makeSession({ v: 1 }, 60_000));
+    const saved = await rawGet(store, store.documentId('a'));
+    await store.touch('a', touched((await store.get('a')) as SessionData, 61_000));
+    expect((await rawGet(store, store.documentId('a')))?._rev).not.toBe(saved?._rev);
+  });
+});
+
 describe('the changes feed', () => {
   test('a dropped feed is resumed from the last change, keeping the cache and the connection', async () => {
     const real = new PouchDB(unique('resume'), { adapter: 'memory' });
