@@ -106,13 +106,19 @@ export class AerospikeStore extends SessionStore {
 
   // ---- primitives -----------------------------------------------------------------
 
+  /**
+   * With `touchMargin`, the record's TTL (which the reply carries anyway) also tells core
+   * when the server will expire the record (see {@link expiryOf}), so a touch it already
+   * covers is skipped. Without the option no clock is read.
+   */
   protected override readSession(sid: string): Promise<SessionData | null> {
     const key = this.recordKey(sid);
+    const sentAt = this.touchMargin > 0 ? Date.now() : 0;
     return this.command<AerospikeRecord, SessionData | null>(
       ({ client, policies }, done) => client.get(key, policies.perCommand.read as ReadPolicy, done),
       (err, record) => {
         if (err) return missingAsNull(err);
-        const { bins } = record as AerospikeRecord;
+        const { bins, gen, ttl } = record as AerospikeRecord;
         // The session bin's text (without the cookie, which a merge never compares) saves a
         // JSON snapshot of every session read; a mapper's bins have no such text.
         const text = this.mapper ? undefined : bins[SESSION_BIN];
@@ -120,8 +126,9 @@ export class AerospikeStore extends SessionStore {
         return this.rememberLoaded(
           sid,
           decoded,
-          (record as AerospikeRecord).gen,
+          gen,
           typeof text === 'string' ? text : undefined,
+          this.touchMargin > 0 ? expiryOf(ttl, sentAt) : undefined,
         );
       },
     );
@@ -570,6 +577,25 @@ function missingAsNull(err: unknown): null {
   if (resultCode(err) === status.ERR_RECORD_NOT_FOUND) return null;
   throw err;
 }
+
+/**
+ * When the server expires a record read with TTL `ttl` (as the client reports it), in epoch ms,
+ * counted from `sentAt` (before the read was sent): never later than the real expiry. The
+ * server sends the record's expiry as a whole second of its clock, expired once its clock is
+ * past that second; the client turns it into whole seconds remaining by its own clock, floored
+ * at 1 (a record about to expire). One second is taken off for the truncations, so the bound
+ * holds as long as the app's clock is not behind the server's. `-1` (`0xFFFFFFFF` from the C
+ * client, which the node client turns into -1) is a record that never expires; anything else
+ * (0 or a non-number, which a read never gives) tells nothing.
+ */
+export function expiryOf(ttl: unknown, sentAt: number): number | undefined {
+  if (ttl === Aerospike.ttl.NEVER_EXPIRE || ttl === NO_EXPIRE_TTL) return Number.POSITIVE_INFINITY;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1) return undefined;
+  return sentAt + (ttl - 1) * 1000;
+}
+
+/** The C client's "never expires" TTL, in case a client version passes it through unconverted. */
+const NO_EXPIRE_TTL = 0xffff_ffff;
 
 /** The record TTL for a write: whole seconds (Aerospike's granularity), or -1 for never (0 would mean the namespace default). */
 function recordTtl(ttl: WriteTtl): number {
