@@ -888,7 +888,13 @@ export const SUBJECT_GROUPS: Readonly<Record<string, readonly string[]>> = {
   all: SUBJECTS.map((s) => s.name),
   baselines: BASELINES,
   raw: ['raw-node-redis', 'raw-ioredis'],
-  'redis-store': ['redis-node', 'redis-ioredis', 'redis-node-fast', 'redis-node-cached', 'redis-ioredis-fast'],
+  'redis-store': [
+    'redis-node',
+    'redis-ioredis',
+    'redis-node-fast',
+    'redis-node-cached',
+    'redis-ioredis-fast',
+  ],
   fast: [
     'redis-node-fast',
     'redis-node-cached',

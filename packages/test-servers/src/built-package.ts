@@ -34,7 +34,7 @@ export function useBuiltPackage(packageDir: string): BuiltPackage {
   return {
     outDir,
     async runNode(args, script) {
-      const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 20_000 });
+      const { stdout } = await run(process.execPath, [...args, script], { cwd: packageDir, timeout: 60_000 });
       return JSON.parse(stdout.trim().split('\n').pop() as string);
     },
   };

@@ -4,7 +4,7 @@ import { PLAIN_VARIANT } from './fixtures';
 import { conformanceGroups } from './groups';
 import type { ConformanceOptions } from './types';
 
-/** How long a case without a `timeoutMs` of its own may take, where the runner gets no default of ours. */
+/** How long a case without a `timeoutMs` of its own may take, under every runner. */
 export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
 
 /**
@@ -14,7 +14,7 @@ export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
 export interface ConformanceRunner {
   /** Opens a group of tests (`describe`). */
   describe(name: string, body: () => void): void;
-  /** Registers one test; `timeoutMs` is undefined where the runner's own default applies. */
+  /** Registers one test; `timeoutMs` is undefined for a case without a timeout of its own (then use {@link DEFAULT_CASE_TIMEOUT_MS}). */
   test(name: string, run: () => Promise<void>, timeoutMs: number | undefined): void;
   /** Registers a test that is shown as skipped, with the reason in its title. */
   skip(name: string, reason: string): void;

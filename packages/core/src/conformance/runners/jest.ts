@@ -1,5 +1,5 @@
 import type { SessionStore } from '../../session-store';
-import { registerConformance } from '../register';
+import { DEFAULT_CASE_TIMEOUT_MS, registerConformance } from '../register';
 import type { ConformanceOptions } from '../types';
 
 type JestGlobals = typeof import('@jest/globals');
@@ -23,7 +23,9 @@ export function runStoreConformance<S extends SessionStore>(options: Conformance
   registerConformance(
     {
       describe: (name, body) => jest.describe(name, body),
-      test: (name, run, timeoutMs) => jest.test(name, run, timeoutMs),
+      // jest's own default (5 s) is too short for an HTTP flow on a busy machine, and the kit
+      // bounds each case by the same 30 s itself.
+      test: (name, run, timeoutMs) => jest.test(name, run, timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS),
       skip: (name) => jest.test.skip(name, () => undefined),
       afterEach: (cleanup) => jest.afterEach(cleanup),
     },
