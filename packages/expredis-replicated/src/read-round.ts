@@ -227,24 +227,25 @@ export class ReadRound implements FinishedRound, Hedged {
   }
 
   /**
-   * Hedged with touchMargin: PTTL alone to the W − 1 fastest reachable servers besides the
-   * one asked, so the read can know how long a write quorum keeps the session. Not sent when
-   * too few are reachable to know it anyway.
+   * Hedged with touchMargin: PTTL alone to W − 1 reachable servers besides the one asked, so
+   * the read can know how long a write quorum keeps the session. The servers that follow the
+   * one asked (in `clients` order): reads of one ReplicaChoice turn ask the same server first,
+   * so their PTTLs also leave together, on one connection each. Not sent when too few are
+   * reachable to know it anyway.
    */
   private probeExpiries(primary: number): void {
     const { replicas, expiryQuorum } = this.settings;
     if (expiryQuorum < 2) return;
-    const now = performance.now();
-    const others: Replica[] = [];
-    for (const replica of replicas) if (replica.index !== primary && replica.usable) others.push(replica);
-    if (others.length < expiryQuorum - 1) return;
-    if (others.length > expiryQuorum - 1) {
-      others.sort((a, b) => a.latency.current(now) - b.latency.current(now));
-    }
+    let reachable = 0;
+    for (const replica of replicas) if (replica.index !== primary && replica.usable) reachable++;
+    if (reachable < expiryQuorum - 1) return;
     const args = ['PTTL', this.key];
-    for (let sent = 0; sent < expiryQuorum - 1; sent++) {
-      const replica = others[sent] as Replica;
-      const index = replica.index;
+    let sent = 0;
+    for (let step = 1; step < replicas.length && sent < expiryQuorum - 1; step++) {
+      const index = (primary + step) % replicas.length;
+      const replica = replicas[index] as Replica;
+      if (!replica.usable) continue;
+      sent++;
       const sentAt = Date.now();
       this.expiriesPending++;
       replica.send(args).then(

@@ -16,6 +16,18 @@ runStoreConformance<PouchStore>({
   inspect: inspectHooks,
 });
 
+// Issue 18: the whole kit with touchMargin on, so every group runs with skipped touches.
+runStoreConformance<PouchStore>({
+  name: 'PouchStore in memory (touchMargin 0.1)',
+  storeClass: PouchStore,
+  createStore: async ({ prefix, options }) => {
+    const store = new PouchStore('conformance-fast', { touchMargin: 0.1, ...options, prefix });
+    await store.ready();
+    return store;
+  },
+  inspect: inspectHooks,
+});
+
 describeWithBackend('couchdb', 'remote CouchDB API', () => {
   const couch = useCouchServer();
   const dbName = `conformance-${randomBytes(4).toString('hex')}`;
