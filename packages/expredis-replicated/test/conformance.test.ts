@@ -4,7 +4,7 @@ import { describeWithBackend, useRedisGroup, useStarted } from '@session-stores/
 import Redis from 'ioredis';
 import { createClient, type RedisClientType } from 'redis';
 import { ReplicatedStore } from '../src';
-import { rawInspect, readyStore } from './helpers';
+import { KIT_COMMAND_TIMEOUT_MS, rawInspect, readyStore } from './helpers';
 
 describeWithBackend('redis', 'ReplicatedStore on three servers', () => {
   const servers = useRedisGroup(3);
@@ -38,7 +38,12 @@ describeWithBackend('redis', 'ReplicatedStore on three servers', () => {
       name: 'ReplicatedStore',
       storeClass: ReplicatedStore,
       createStore: ({ prefix, options }) =>
-        readyStore({ ...options, prefix, clients: [{ url: servers()[0]?.url }, nodeRedis(), ioredis()] }),
+        readyStore({
+          commandTimeout: KIT_COMMAND_TIMEOUT_MS,
+          ...options,
+          prefix,
+          clients: [{ url: servers()[0]?.url }, nodeRedis(), ioredis()],
+        }),
       inspect: rawInspect(servers),
     });
   });
@@ -49,6 +54,7 @@ describeWithBackend('redis', 'ReplicatedStore on three servers', () => {
       storeClass: ReplicatedStore,
       createStore: ({ prefix, options }) =>
         readyStore({
+          commandTimeout: KIT_COMMAND_TIMEOUT_MS,
           ...options,
           prefix,
           readPolicy: 'newest',

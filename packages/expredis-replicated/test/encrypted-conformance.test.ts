@@ -3,7 +3,7 @@ import { createEncryptingSerializer } from '@session-stores/core';
 import { runStoreConformance } from '@session-stores/core/conformance';
 import { describeWithBackend, useRedisGroup } from '@session-stores/test-servers';
 import { ReplicatedStore } from '../src';
-import { rawInspect, readyStore } from './helpers';
+import { KIT_COMMAND_TIMEOUT_MS, rawInspect, readyStore } from './helpers';
 
 // The whole contract again with sessions encrypted at rest: the envelope keeps the
 // ciphertext as text, and touch rewrites it on the client instead of on the servers. Reads
@@ -19,6 +19,7 @@ describeWithBackend('redis', 'ReplicatedStore with the encrypting serializer', (
     storeClass: ReplicatedStore,
     createStore: ({ prefix, options }) =>
       readyStore({
+        commandTimeout: KIT_COMMAND_TIMEOUT_MS,
         ...options,
         prefix,
         serializer,

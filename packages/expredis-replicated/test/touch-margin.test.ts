@@ -8,7 +8,7 @@ import {
   useRedisGroup,
 } from '@session-stores/test-servers';
 import { type ReadPolicy, ReplicatedStore } from '../src';
-import { rawInspect, readyStore, session, text, urlsOf } from './helpers';
+import { KIT_COMMAND_TIMEOUT_MS, rawInspect, readyStore, session, text, urlsOf } from './helpers';
 
 /**
  * express-session's `touch` argument: the loaded session object itself (it carries what the
@@ -129,7 +129,13 @@ describeWithBackend('redis', 'ReplicatedStore conformance with touchMargin', () 
     name: 'ReplicatedStore (touchMargin 0.1)',
     storeClass: ReplicatedStore,
     createStore: ({ prefix, options }) =>
-      readyStore({ touchMargin: 0.1, ...options, prefix, clients: urlsOf(servers()) }),
+      readyStore({
+        commandTimeout: KIT_COMMAND_TIMEOUT_MS,
+        touchMargin: 0.1,
+        ...options,
+        prefix,
+        clients: urlsOf(servers()),
+      }),
     inspect: rawInspect(servers),
   });
 });
