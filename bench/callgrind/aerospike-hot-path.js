@@ -7,25 +7,12 @@
 // session with one key changed. Writes to set "cg-<pid>" of namespace "test", truncated at the end.
 // Without callgrind it prints the CPU time per request of this process over the measured phase
 // and, with ASD_PID=<pid of a local asd>, that server's too (utime + stime from /proc).
-const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { AerospikeStore } = require('@session-stores/aerospike-store');
+const { driveHotPath } = require('./hot-path-driver');
 
 const [hosts, kind, opsText, optionsJson = '{}'] = process.argv.slice(2);
 const ops = Number(opsText);
-const SESSIONS = 200;
-const IN_FLIGHT = 32;
-const DAY = 86_400_000;
-
-function session(i) {
-  return {
-    cookie: { originalMaxAge: DAY, expires: new Date(Date.now() + DAY), httpOnly: true, path: '/' },
-    owner: `id${i}`,
-    user: { id: i, name: `User ${i}`, email: `u${i}@example.com`, roles: ['reader', 'editor'] },
-    cart: [{ sku: 'SKU-000123', qty: 1 }],
-    hits: 0,
-  };
-}
 
 async function main() {
   const store = new AerospikeStore({
@@ -35,39 +22,25 @@ async function main() {
     ...JSON.parse(optionsJson),
   });
   await store.ready(10_000);
-  for (let i = 0; i < SESSIONS; i++) await store.set(`s${i}`, session(i));
-  let next = 0;
-  let end = ops;
-  async function worker() {
-    while (next < end) {
-      const sid = `s${next++ % SESSIONS}`;
-      const loaded = await store.get(sid);
-      if (kind === 'read') {
-        loaded.cookie = { ...loaded.cookie, expires: new Date(Date.now() + DAY) };
-        await store.touch(sid, loaded);
-      } else {
-        loaded.hits += 1;
-        await store.set(sid, loaded);
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const collect = (on) => {
-    if (process.env.CALLGRIND === '1')
-      execFileSync('callgrind_control', ['-i', on, String(process.pid)], { stdio: 'ignore' });
-  };
-  collect('on');
-  const cpu = process.cpuUsage();
-  const asd = asdTicks();
-  end = 2 * ops;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  collect('off');
+  let cpu;
+  let asd;
+  let used;
+  let asdUsed;
+  await driveHotPath(store, kind, ops, {
+    start: () => {
+      cpu = process.cpuUsage();
+      asd = asdTicks();
+    },
+    stop: () => {
+      used = process.cpuUsage(cpu);
+      if (asd !== undefined) asdUsed = asdTicks() - asd;
+    },
+  });
   if (process.env.CALLGRIND !== '1') {
-    const used = process.cpuUsage(cpu);
     const perRequest = (us) => `${(us / ops).toFixed(1)} µs`;
     let line = `${kind} ${optionsJson}: app ${perRequest(used.user + used.system)} CPU per request`;
     // Clock ticks are 10 ms (USER_HZ 100): enough over tens of thousands of requests.
-    if (asd !== undefined) line += `, asd ${perRequest((asdTicks() - asd) * 10_000)}`;
+    if (asdUsed !== undefined) line += `, asd ${perRequest(asdUsed * 10_000)}`;
     console.log(line);
   }
   await store.clear();
