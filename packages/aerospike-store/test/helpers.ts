@@ -78,7 +78,8 @@ export function useAerospike(
     const hosts = realHosts ?? (server as AerospikeTestServer).hostsString;
     const client = await Aerospike.connect({ hosts, ...PATIENT_CLIENT });
     backend = { hosts, server, client };
-  });
+    // A busy machine (load 35 beside CPU hogs) took over jest's 30 s to start and connect.
+  }, 60_000);
   afterAll(async () => {
     if (!backend) return;
     const current = backend;

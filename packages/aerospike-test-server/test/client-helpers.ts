@@ -36,7 +36,8 @@ export function useServerWithClient(config: Partial<Aerospike.ConfigOptions> = {
   beforeAll(async () => {
     server = await startAerospikeTestServer();
     client = await Aerospike.connect({ hosts: server.hostsString, log: { level: -1 }, ...config });
-  });
+    // A busy machine (load 35 beside CPU hogs) took over jest's 30 s to start and connect.
+  }, 60_000);
   afterAll(async () => {
     client?.close();
     await server?.stop();

@@ -89,7 +89,7 @@ describeWithBackend('redis', 'the expredis bugs ReplicatedStore does not have', 
       expect(store.listenerCount('error')).toBe(0);
       const errors: Array<Error & { code?: string; client?: unknown; replica?: number }> = [];
       store.on('error', (err) => errors.push(err));
-      await waitUntil(() => errors.length > 0, { timeoutMs: 5000, what: 'an error event' });
+      await waitUntil(() => errors.length > 0, { timeoutMs: 20_000, what: 'an error event' });
       // A typed error (ERR_BACKEND_UNAVAILABLE outside jest; jest's separate realm defeats the
       // `instanceof Error` check of the classifier for errors made by Node's net module).
       expect(errors[0]).toMatchObject({
@@ -194,7 +194,9 @@ describeWithBackend('redis', 'the expredis bugs ReplicatedStore does not have', 
       const started = Date.now();
       await expect(store.get(sid())).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
       await expect(store.set(sid(), session())).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
-      expect(Date.now() - started).toBeLessThan(300 * 2 + 1000);
+      // Promptly: well before the test's own timeout, however busy the machine (the two
+      // calls' 300 ms timeouts are the floor, not the bound).
+      expect(Date.now() - started).toBeLessThan(10_000);
     });
 
     test('a copy that cannot be parsed on one server does not hide a good copy on another (expredis: the parse error won)', async () => {

@@ -44,11 +44,11 @@ beforeAll(async () => {
     [join(__dirname, 'support', 'anchor-child.js')],
     {
       cwd: PACKAGE_ROOT,
-      timeout: 30_000,
+      timeout: 90_000,
     },
   );
   anchor = JSON.parse(stdout) as AnchorResults;
-}, 40_000);
+}, 100_000);
 
 function appWith(store: PouchStore, genid?: () => string) {
   const app = express();

@@ -48,6 +48,12 @@ const UNAVAILABLE_MESSAGES = [
   /^connect E[A-Z]+/, // net errors wrapped in a message
 ];
 
+/**
+ * ioredis Cluster giving up after `maxRedirections` tries: the last try's error comes only as
+ * text ("Error: Connection is closed.", "ReplyError: CLUSTERDOWN ..."), judged like the error.
+ */
+const CLUSTER_GAVE_UP = /^Too many Cluster redirections\. Last error: (?:[A-Za-z]*Error: )?([\s\S]*)$/;
+
 /** Redis error replies that a retry or a failover will fix. */
 const TRANSIENT_REPLIES = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|BUSY|NOREPLICAS|MOVED|ASK)\b/;
 
@@ -75,6 +81,8 @@ export function isUnavailable(err: unknown): boolean {
   if (UNAVAILABLE_CLASSES.has(className(err)) || UNAVAILABLE_CLASSES.has(err.name)) return true;
   if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(err.message))) return true;
   if (TRANSIENT_REPLIES.test(err.message)) return true;
+  const gaveUp = CLUSTER_GAVE_UP.exec(err.message);
+  if (gaveUp) return isUnavailable(new Error(gaveUp[1]));
   // A failure whose cause is a network error (ioredis and node-redis sometimes wrap them).
   return err.cause !== undefined && err.cause !== err && isUnavailable(err.cause);
 }

@@ -13,6 +13,8 @@ interface IoRedisExtras {
   stream?: { unref?(): void };
   /** Cluster: for each hash slot, the `host:port` of its master first. */
   slots?: ReadonlyArray<ReadonlyArray<string> | undefined>;
+  /** Cluster: asks a node for the slot map again, connecting to masters missing from the pool. */
+  refreshSlotsCache?(callback?: (err?: Error | null) => void): void;
   options: {
     keyPrefix?: string | undefined;
     sentinels?: unknown;
@@ -120,6 +122,10 @@ function clusterMasters(cluster: IoRedisClusterLike & IoRedisExtras): NodeSender
     );
     const missing = [...owners].filter((owner) => !present.has(owner));
     if (missing.length > 0) {
+      // ioredis drops a master whose connection ended and adds it back only when it reloads the
+      // slot map, which nothing else may prompt once the master is back: without this the
+      // store's probe would say "no connection" forever after a master restarts.
+      cluster.refreshSlotsCache?.(() => undefined);
       throw new BackendUnavailableError(`RedisStore: no connection to cluster master ${missing.join(', ')}`);
     }
   }

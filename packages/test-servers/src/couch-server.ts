@@ -36,7 +36,7 @@ export interface StartCouchServerOptions {
 
 const HOST = '127.0.0.1';
 const CHILD_SCRIPT = join(__dirname, 'couch-server-process.js');
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 60_000;
 
 function notOurs(what: string, source: string): Error {
   return new Error(`${what} needs a couch server started by the tests in a child process, not ${source}`);

@@ -27,7 +27,12 @@ export {
   useStarted,
 } from './jest-helpers';
 export { OLDER_REDIS_CLIENTS, type OlderRedisClient, useOlderRedisClient } from './redis-client-matrix';
-export { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from './redis-cluster';
+export {
+  REDIS_CLUSTER_NODE_TIMEOUT_MS,
+  type RedisCluster,
+  type StartRedisClusterOptions,
+  startRedisCluster,
+} from './redis-cluster';
 export {
   type RedisSentinelSetup,
   type StartRedisSentinelOptions,

@@ -37,8 +37,8 @@ describeWithBackend(
       proxy.setDelay(0);
       expect(proxy.delayMs).toBe(0);
       const [, ms] = await timed(() => respCommand(proxy, ['PING']));
-      // Far below a delayed round trip (2 s), with room for a busy machine: no bound on the plain round trip itself.
-      expect(ms).toBeLessThan(1000);
+      // Shorter than the delayed round trip could be: the delay is off. No bound on the plain round trip itself.
+      expect(ms).toBeLessThan(2 * 1000 - 5);
       proxy.setDelay(150);
     });
   },
