@@ -1,5 +1,5 @@
 import { CorruptSessionError, type SessionData } from '@session-stores/core';
-import { isWrongType, replyNumber, replyText } from '@session-stores/redis-store/connection';
+import { expiryFromPttl, isWrongType, replyText } from '@session-stores/redis-store/connection';
 import { readHeader } from './envelope';
 import type { Hedged, HedgeTimer } from './hedge-timer';
 import type { ReadPolicy } from './options';
@@ -265,9 +265,8 @@ export class ReadRound implements FinishedRound, Hedged {
   /** Server `index` answered PTTL for a command sent at `sentAt` (epoch ms). */
   private noteExpiry(index: number, sentAt: number, pttl: unknown): void {
     const expiries = this.expiries as number[];
-    const ms = replyNumber(pttl);
-    // -1: no expiry; -2: no key, so nothing kept; anything else unusable counts as nothing too.
-    const at = ms === -1 ? Number.POSITIVE_INFINITY : ms >= 0 ? sentAt + ms : Number.NEGATIVE_INFINITY;
+    // No key (or an unusable reply): this server keeps nothing.
+    const at = expiryFromPttl(pttl, sentAt) ?? Number.NEGATIVE_INFINITY;
     const known = expiries[index] as number;
     if (Number.isNaN(known)) {
       this.expiriesKnown++;

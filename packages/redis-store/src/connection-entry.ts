@@ -13,7 +13,7 @@ export { type LuaScript, luaScript, runScript, sha1Hex } from './lua';
 export { checkRedisUrl, DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions } from './options';
 export { connectionTarget, urlDatabase } from './own-client';
 export { type OpenedClient, openClient, RedisConnection } from './redis-connection';
-export { replyNumber, replyText } from './reply';
+export { expiryFromPttl, replyNumber, replyText } from './reply';
 export { rewriteStored } from './rewrite-stored';
 export { scanKeys } from './scan';
 export {

@@ -22,7 +22,7 @@ import { isJsonSerializer } from './json-serializer';
 import { runScript, sha1Hex } from './lua';
 import { DEFAULT_PREFIX, type RedisStoreOptions, resolveRedisSettings } from './options';
 import { openClient, RedisConnection } from './redis-connection';
-import { replyNumber, replyText } from './reply';
+import { expiryFromPttl, replyNumber, replyText } from './reply';
 import { rewriteStored } from './rewrite-stored';
 import { scanKeys } from './scan';
 import {
@@ -248,10 +248,8 @@ export class RedisStore extends SessionStore {
       ([reply, pttl]) => {
         if (reply == null) return null;
         const text = replyText(reply);
-        const remaining = replyNumber(pttl);
-        // -1: no expiry; -2: gone since the GET (no skip then).
-        const expiresAt =
-          remaining === -1 ? Number.POSITIVE_INFINITY : remaining >= 0 ? sentAt + remaining : undefined;
+        // undefined when the key went away since the GET: no skip then.
+        const expiresAt = expiryFromPttl(pttl, sentAt);
         onText?.(text, expiresAt);
         return this.rememberLoaded(sid, this.decode(sid, text), text, text, expiresAt);
       },
