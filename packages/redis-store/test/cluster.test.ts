@@ -2,7 +2,6 @@ import { describe, expect, test } from '@jest/globals';
 import type { SessionData } from '@session-stores/core';
 import {
   describeWithBackend,
-  REDIS_CLUSTER_NODE_TIMEOUT_MS,
   uniquePrefix,
   useRedisCluster,
   useStarted,
@@ -143,16 +142,13 @@ describeWithBackend('redis-cluster', 'RedisStore on a cluster that loses a maste
           });
           const victim = cluster().servers[0];
           await victim?.kill();
-          const killedAt = Date.now();
           for (const store of stores) {
             const outcomes = await Promise.allSettled(ids.map((id) => store.get(id)));
             const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
             expect(failed.length).toBeGreaterThan(0);
-            // About a third of the keys live on the dead master; the others still answer until
-            // the survivors mark it failed (the cluster's 2 s node timeout) and refuse every key
-            // with CLUSTERDOWN, which a busy machine can reach before these reads are answered.
-            if (Date.now() - killedAt < REDIS_CLUSTER_NODE_TIMEOUT_MS)
-              expect(failed.length).toBeLessThan(ids.length);
+            // About a third of the keys live on the dead master; the others still answer (the
+            // test cluster does not require full coverage: see startRedisCluster).
+            expect(failed.length).toBeLessThan(ids.length);
             for (const outcome of failed)
               expect(outcome.reason).toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });
             await expect(store.length()).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE' });

@@ -27,12 +27,7 @@ export {
   useStarted,
 } from './jest-helpers';
 export { OLDER_REDIS_CLIENTS, type OlderRedisClient, useOlderRedisClient } from './redis-client-matrix';
-export {
-  REDIS_CLUSTER_NODE_TIMEOUT_MS,
-  type RedisCluster,
-  type StartRedisClusterOptions,
-  startRedisCluster,
-} from './redis-cluster';
+export { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from './redis-cluster';
 export {
   type RedisSentinelSetup,
   type StartRedisSentinelOptions,
@@ -59,5 +54,5 @@ export {
 } from './resp';
 export { type TimedFailure, timedFailure } from './timed-failure';
 export { uniquePrefix } from './unique-prefix';
-export { sleep, type WaitUntilOptions, waitUntil } from './wait-until';
+export { retried, sleep, type WaitUntilOptions, waitUntil } from './wait-until';
 export { type ReadyableStore, whenReady } from './when-ready';

@@ -31,11 +31,6 @@ export interface StartRedisClusterOptions {
 }
 
 const MASTERS = 3;
-/**
- * `cluster-node-timeout` of the clusters started here: how long after a master dies the others
- * may still serve their own slots before they mark it failed and refuse every key (CLUSTERDOWN).
- */
-export const REDIS_CLUSTER_NODE_TIMEOUT_MS = 2000;
 
 function runRedisCli(binary: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -96,10 +91,10 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
             '--cluster-config-file',
             'nodes.conf',
             '--cluster-node-timeout',
-            String(REDIS_CLUSTER_NODE_TIMEOUT_MS),
+            '2000',
             // A lost master takes only its own slots down, for as long as a test needs: with full
-            // coverage required (Redis's default), the others refuse every key once the node
-            // timeout has passed, which a busy machine reaches before a test's next command.
+            // coverage required (Redis's default) the others refuse every key (CLUSTERDOWN) once
+            // the node timeout has passed, which a busy machine reaches before a test's next command.
             '--cluster-require-full-coverage',
             'no',
             '--cluster-announce-ip',

@@ -37,3 +37,20 @@ export async function waitUntil(
   const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}${cause}`);
 }
+
+/**
+ * Calls `call` until it resolves and returns its value; a rejection counts as "not yet", as
+ * in {@link waitUntil}. For calls around a fault test that a busy machine may push past a
+ * short `commandTimeout`, when only the calls made during the fault are under test.
+ */
+export async function retried<T>(call: () => Promise<T>, options: WaitUntilOptions = {}): Promise<T> {
+  let value: T | undefined;
+  await waitUntil(
+    async () => {
+      value = await call();
+      return true;
+    },
+    { what: 'a call to succeed', ...options },
+  );
+  return value as T;
+}
