@@ -8,7 +8,7 @@ import {
   useRedisGroup,
 } from '@session-stores/test-servers';
 import { ReplicatedStore } from '../src';
-import { rawInspect, readyStore } from './helpers';
+import { KIT_COMMAND_TIMEOUT_MS, rawInspect, readyStore } from './helpers';
 
 // The full suite runs on the newest majors (this package's redis and ioredis); the older
 // majors the peer ranges claim run the conformance kit together: one replica each.
@@ -22,10 +22,9 @@ describeWithBackend('redis', 'ReplicatedStore with the older client majors', () 
     runStoreConformance<ReplicatedStore>({
       name: 'ReplicatedStore (older client majors)',
       storeClass: ReplicatedStore,
-      // A busy machine's budget, as in redis-store's client matrix (the kit does not test it).
       createStore: ({ prefix, options }) =>
         readyStore({
-          commandTimeout: 10_000,
+          commandTimeout: KIT_COMMAND_TIMEOUT_MS,
           ...options,
           prefix,
           clients: clients.map((client) => client() as RedisClientLike),
